@@ -1,0 +1,146 @@
+"""The access policy: the only place that decides which endpoints, cases, fields and actions a user
+may reach. Everything else asks here.
+
+Two axes limit cases: the agency scope (all agencies for executives and for users given all agencies;
+otherwise the agencies and zones assigned) and the classification clearance. Roles grant capabilities;
+a user with several roles gets exactly the union of their capabilities.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
+
+from complaints.extensions import db
+from complaints.models import Agency, Case, User
+from complaints.models.case import ENCRYPTED_FIELDS, IDENTITY_FIELDS
+from complaints.vocabulary import CLASSIFICATION_RANK, CLASSIFICATIONS, ROLES
+
+PUBLIC = "public"  # no sign-in needed
+SIGNED_IN = "signed_in"  # any signed-in user, whatever their roles
+
+# Capability -> roles that hold it.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "case.read": frozenset({"registrar", "inspector", "executive"}),
+    "case.create": frozenset({"registrar"}),
+    "case.edit": frozenset({"registrar"}),
+    "identity.read": frozenset({"registrar"}),  # complainant identity shown without asking
+    "report.read": frozenset({"registrar", "inspector", "executive"}),
+    "audit.read": frozenset({"auditor"}),
+    "admin.users": frozenset({"admin"}),
+    "survey.results": frozenset({"admin", "executive"}),
+}
+
+# Endpoint -> capability (or PUBLIC / SIGNED_IN). An endpoint missing here is refused to everyone.
+ENDPOINTS: dict[str, str] = {
+    "static": PUBLIC,
+    "main.font": PUBLIC,
+    "main.set_language": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "main.home": SIGNED_IN,
+    "cases.index": "case.read",
+    "cases.export_csv": "case.read",
+    "cases.show": "case.read",
+    "cases.new": "case.create",
+    "cases.edit": "case.edit",
+    "reports.top3": "report.read",
+    "reports.top3_csv": "report.read",
+    "survey.answer": SIGNED_IN,
+    "survey.results": "survey.results",
+    "audit_log.index": "audit.read",
+    "admin.users": "admin.users",
+}
+
+
+def can(user: User | None, capability: str) -> bool:
+    """Whether the user holds a capability through any of their roles."""
+    if capability == PUBLIC:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if capability == SIGNED_IN:
+        return True
+    return bool(user.roles & PERMISSIONS.get(capability, frozenset()))
+
+
+def endpoint_capability(endpoint: str | None) -> str | None:
+    """The capability an endpoint requires, or ``None`` when it is not declared (deny)."""
+    return ENDPOINTS.get(endpoint or "")
+
+
+def allows_endpoint(user: User | None, endpoint: str | None) -> bool:
+    capability = endpoint_capability(endpoint)
+    return capability is not None and can(user, capability)
+
+
+# -- cases --------------------------------------------------------------------------------------
+
+def cleared_levels(user: User) -> list[str]:
+    rank = CLASSIFICATION_RANK.get(user.clearance, -1)
+    return [code for code in CLASSIFICATIONS if CLASSIFICATION_RANK[code] <= rank]
+
+
+def sees_all_agencies(user: User) -> bool:
+    return user.all_agencies or user.has_role("executive")
+
+
+def agency_condition(user: User, column) -> ColumnElement[bool]:
+    """SQL condition: ``column`` (an agency code) is in the user's scope."""
+    if sees_all_agencies(user):
+        return true()
+    parts = []
+    if user.agency_codes:
+        parts.append(column.in_(sorted(user.agency_codes)))
+    if user.zone_codes:
+        parts.append(column.in_(select(Agency.code).where(Agency.zone_code.in_(sorted(user.zone_codes)))))
+    return or_(*parts) if parts else false()
+
+
+def case_condition(user: User, capability: str = "case.read") -> ColumnElement[bool]:
+    """SQL condition selecting exactly the cases the user may see (or count, for ``report.read``)."""
+    if not can(user, capability):
+        return false()
+    return agency_condition(user, Case.agency_code) & Case.classification.in_(cleared_levels(user))
+
+
+def visible_cases(user: User) -> Select:
+    """``SELECT cases`` limited to what the user may see. Every query for cases starts here."""
+    return select(Case).where(case_condition(user))
+
+
+def get_visible_case(user: User, case_id: str) -> Case | None:
+    """One case by id, or ``None`` when it does not exist or the user may not see it (same answer)."""
+    return db.session.scalar(visible_cases(user).where(Case.id == str(case_id)))
+
+
+def agencies_in_scope(user: User) -> Select:
+    """``SELECT agencies`` the user may see cases of."""
+    if not can(user, "case.read") and not can(user, "report.read"):
+        return select(Agency).where(false())
+    return select(Agency).where(agency_condition(user, Agency.code))
+
+
+def can_edit_case(user: User, case: Case) -> bool:
+    return can(user, "case.edit") and may_enter_classification(user, case.classification)
+
+
+def may_enter_classification(user: User, classification: str) -> bool:
+    """Registrars cannot enter or raise a case above their own clearance."""
+    return CLASSIFICATION_RANK.get(classification, 99) <= CLASSIFICATION_RANK.get(user.clearance, -1)
+
+
+def classifications_for_entry(user: User) -> list[str]:
+    return cleared_levels(user)
+
+
+def readable_fields(user: User, case: Case) -> set[str]:
+    """The encrypted fields of a visible case that the user may read; identity is masked unless allowed."""
+    fields = set(ENCRYPTED_FIELDS)
+    if not can(user, "identity.read"):
+        fields -= set(IDENTITY_FIELDS)
+    return fields
+
+
+def known_roles() -> frozenset[str]:
+    return frozenset(ROLES)

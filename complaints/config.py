@@ -1,0 +1,75 @@
+"""Settings, read from ``COMPLAINTS_*`` environment variables.
+
+Production refuses unsafe defaults; tests pass a dict of overrides to ``create_app``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ENVIRONMENTS = ("production", "development", "testing")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or unsafe; the message says which and how to fix it."""
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+def load_config(instance_path: str, env: dict | None = None) -> dict:
+    """Build the Flask config mapping from the environment."""
+    env = dict(os.environ if env is None else env)
+    mode = env.get("COMPLAINTS_ENV", "development")
+    if mode not in ENVIRONMENTS:
+        raise ConfigError(f"COMPLAINTS_ENV must be one of {', '.join(ENVIRONMENTS)}, got {mode!r}")
+    instance = Path(instance_path)
+    database_url = env.get("COMPLAINTS_DATABASE_URL") or f"sqlite:///{instance / 'complaints.db'}"
+    keyring_path = env.get("COMPLAINTS_KEYRING") or str(instance / "keyring.json")
+    production = mode == "production"
+    return {
+        "COMPLAINTS_ENV": mode,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "KEYRING_PATH": keyring_path,
+        "TESTING": mode == "testing",
+        # Sessions: the cookie only carries a random session id; the record lives in the database.
+        "SESSION_COOKIE_NAME": "complaints_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Strict",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_IDLE_MINUTES": _int(env, "COMPLAINTS_SESSION_IDLE_MINUTES", 15),
+        "SESSION_ABSOLUTE_HOURS": _int(env, "COMPLAINTS_SESSION_ABSOLUTE_HOURS", 8),
+        "REMEMBER_COOKIE_DURATION": 0,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which times out itself
+        "WTF_CSRF_SSL_STRICT": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BABEL_DEFAULT_LOCALE": "th",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Bangkok",
+        "PAGE_SIZE": _int(env, "COMPLAINTS_PAGE_SIZE", 25),
+        "SURVEY_PASS_PERCENT": _int(env, "COMPLAINTS_SURVEY_PASS_PERCENT", 80),
+        "SURVEY_MIN_RESPONSES": _int(env, "COMPLAINTS_SURVEY_MIN_RESPONSES", 5),
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+    }
+
+
+def check_production(config: dict) -> None:
+    """Refuse to start a production app on settings that are only fit for a laptop."""
+    if config["COMPLAINTS_ENV"] != "production":
+        return
+    problems = []
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("session cookies must be Secure in production")
+    keyring = Path(config["KEYRING_PATH"])
+    if keyring.exists() and keyring.stat().st_mode & 0o077:
+        problems.append(f"keyring {keyring} must not be readable by group or others (chmod 600)")
+    if problems:
+        raise ConfigError("unsafe production settings: " + "; ".join(problems))

@@ -1,0 +1,31 @@
+"""Engine set-up for the two supported databases.
+
+SQLite: WAL mode, foreign keys on, and every transaction opened with ``BEGIN IMMEDIATE`` so that
+writers (above all the audit chain) are serialised instead of failing half-way.
+PostgreSQL needs nothing here; the audit chain takes an advisory lock itself.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's "begin" event issue BEGIN itself
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        # A deleted (shredded) data key is overwritten, not left behind in a free page.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,33 @@
+"""The database models, one module per area. Importing this package registers every table."""
+
+from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
+from complaints.models.keys import DataKeyRecord
+from complaints.models.reference import Agency, Category, Zone
+from complaints.models.survey import (
+    SurveyAnswer,
+    SurveyParticipation,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyRound,
+)
+from complaints.models.user import User, UserAgency, UserRole, UserSession, UserZone
+
+__all__ = [
+    "ENCRYPTED_FIELDS",
+    "Agency",
+    "Case",
+    "RegisterCounter",
+    "Category",
+    "DataKeyRecord",
+    "SurveyAnswer",
+    "SurveyParticipation",
+    "SurveyQuestion",
+    "SurveyResponse",
+    "SurveyRound",
+    "User",
+    "UserAgency",
+    "UserRole",
+    "UserSession",
+    "UserZone",
+    "Zone",
+]

@@ -1,0 +1,127 @@
+"""Thai calendar and text: Buddhist-era dates, fiscal years, collation.
+
+Buddhist era (พ.ศ.) = Gregorian year + 543. A Thai government fiscal year runs from
+1 October to 30 September and is named by the later B.E. year: FY 2564 is
+1 Oct 2020 to 30 Sep 2021.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+
+from pythainlp.util import collate as _collate
+from pythainlp.util import thai_strftime
+
+BE_OFFSET = 543
+
+MONTHS_FULL = (
+    "มกราคม", "กุมภาพันธ์", "มีนาคม", "เมษายน", "พฤษภาคม", "มิถุนายน",
+    "กรกฎาคม", "สิงหาคม", "กันยายน", "ตุลาคม", "พฤศจิกายน", "ธันวาคม",
+)
+MONTHS_ABBR = (
+    "ม.ค.", "ก.พ.", "มี.ค.", "เม.ย.", "พ.ค.", "มิ.ย.",
+    "ก.ค.", "ส.ค.", "ก.ย.", "ต.ค.", "พ.ย.", "ธ.ค.",
+)
+MONTHS_EN = (
+    "january", "february", "march", "april", "may", "june",
+    "july", "august", "september", "october", "november", "december",
+)
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+
+
+class DateParseError(ValueError):
+    """The text is not a date this module understands; the message is in Thai."""
+
+
+def fiscal_year(day: date) -> int:
+    """The B.E. fiscal year that a date belongs to."""
+    return day.year + BE_OFFSET + (1 if day.month >= 10 else 0)
+
+
+def fiscal_year_bounds(fy: int) -> tuple[date, date]:
+    """First and last day of a B.E. fiscal year."""
+    year = fy - BE_OFFSET
+    return date(year - 1, 10, 1), date(year, 9, 30)
+
+
+def format_date(day: date | datetime | None, style: str = "short") -> str:
+    """A date in the Buddhist era: short ``15 ม.ค. 2564``, long ``15 มกราคม 2564``, numeric ``15/01/2564``."""
+    if day is None:
+        return ""
+    if style == "numeric":
+        return f"{day.day:02d}/{day.month:02d}/{day.year + BE_OFFSET}"
+    if isinstance(day, date) and not isinstance(day, datetime):
+        day = datetime(day.year, day.month, day.day)
+    pattern = {"short": "%-d %b %Y", "long": "%-d %B %Y", "datetime": "%-d %b %Y %H:%M"}[style]
+    return thai_strftime(day, pattern)
+
+
+def _year(raw: str) -> int:
+    value = int(raw)
+    if len(raw) <= 2:  # "64" in a Thai register means 2564
+        return value + 2500 - BE_OFFSET
+    if value >= 2400:
+        return value - BE_OFFSET
+    if 1900 <= value <= 2200:
+        return value
+    raise DateParseError(f"ปี {raw} ไม่ถูกต้อง")
+
+
+def _month(raw: str) -> int:
+    token = raw.strip().lower().rstrip(".")
+    if token.isdigit():
+        return int(token)
+    for index, (full, abbr, english) in enumerate(zip(MONTHS_FULL, MONTHS_ABBR, MONTHS_EN, strict=True)):
+        if token in (full, abbr.rstrip("."), abbr.replace(".", ""), english, english[:3]):
+            return index + 1
+    raise DateParseError(f"ไม่รู้จักเดือน “{raw}”")
+
+
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_WORDS = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s*[^\d\s]+)*?)\s*(?:พ\.ศ\.|ค\.ศ\.)?\s*(\d{2}|\d{4})$")
+
+
+def parse_date(text: str) -> date:
+    """Parse a date as Thai offices write it.
+
+    Accepts ``15/01/2564``, ``15-1-64``, ``15 ม.ค. 2564``, ``15 มกราคม 2564``, ``2021-01-15``
+    and Gregorian ``15/01/2021``. Years of 2400 and above are Buddhist era; two-digit years are
+    Buddhist era (``64`` = 2564).
+    """
+    cleaned = unicodedata.normalize("NFC", (text or "").translate(THAI_DIGITS)).strip()
+    if not cleaned:
+        raise DateParseError("กรุณาระบุวันที่")
+    try:
+        if match := _ISO.match(cleaned):
+            year = int(match.group(1))
+            year = year - BE_OFFSET if year >= 2400 else year
+            return date(year, int(match.group(2)), int(match.group(3)))
+        if match := _NUMERIC.match(cleaned):
+            return date(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+        if match := _WORDS.match(cleaned):
+            return date(_year(match.group(3)), _month(match.group(2)), int(match.group(1)))
+    except ValueError as exc:
+        if isinstance(exc, DateParseError):
+            raise
+        raise DateParseError(f"ไม่มีวันที่ “{text}” ในปฏิทิน") from exc
+    raise DateParseError(f"อ่านวันที่ “{text}” ไม่ได้ ใช้รูปแบบ วว/ดด/ปปปป เช่น 15/01/2564")
+
+
+def normalize_text(text: str) -> str:
+    """NFC, collapsed whitespace: the form that Thai text is compared and indexed in."""
+    return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def thai_sorted(items: Iterable, key=None) -> list:
+    """Sort by Thai collation (not code points), optionally by a key function."""
+    items = list(items)
+    if key is None:
+        return _collate(items)
+    keys = _collate(list({key(item) for item in items}))
+    order = {value: index for index, value in enumerate(keys)}
+    return sorted(items, key=lambda item: order[key(item)])

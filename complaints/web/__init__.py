@@ -1,0 +1,34 @@
+"""The HTTP layer: the only code that knows about requests, sessions and responses.
+
+Every request passes the default-deny gate (``access.ENDPOINTS``); every request's work is
+committed once, after the response is built and before it is sent, so that an audit entry that
+cannot be written means no data goes out.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, g, request, session
+
+from complaints.web import errors, gate, templating
+
+
+def select_locale() -> str:
+    return session.get("lang") if session.get("lang") in ("th", "en") else "th"
+
+
+def register(app: Flask) -> None:
+    from complaints.web import admin, audit_log, auth, cases, main, reports, survey
+
+    for module in (main, auth, cases, reports, survey, admin, audit_log):
+        app.register_blueprint(module.bp)
+
+    @app.before_request
+    def _start():
+        g.request_id = uuid.uuid4().hex
+        g.audit_origin = gate.bind_audit_origin(g.request_id, request.remote_addr)
+
+    gate.install(app)
+    templating.install(app)
+    errors.install(app)
