@@ -36,6 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
+        if app.config.get("KEYRING_CHECK", True):
+            _check_keyring_matches_database()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
@@ -44,3 +46,24 @@ def create_app(config: dict | None = None) -> Flask:
     web.register(app)
     cli.register(app)
     return app
+
+
+def _check_keyring_matches_database() -> None:
+    """Fail closed: a keyring from another installation stops the app here, not at the first case."""
+    from flask import current_app
+    from sqlalchemy.exc import OperationalError
+
+    from complaints.crypto import KeyringError
+    from complaints.extensions import db
+    from complaints.services import vault
+
+    try:
+        problem = vault.keyring_problem()
+    except OperationalError as exc:  # the database is down: each record still fails closed on its own
+        current_app.logger.warning("keyring not checked against the database at start: %s", exc)
+        problem = None
+    finally:
+        db.session.remove()
+    if problem:
+        raise KeyringError(f"{problem}. The app will not start: set COMPLAINTS_KEYRING to this installation's "
+                           "keyring (restore it from its backup).")

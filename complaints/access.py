@@ -44,6 +44,8 @@ ENDPOINTS: dict[str, str] = {
     "cases.show": "case.read",
     "cases.new": "case.create",
     "cases.edit": "case.edit",
+    "attachments.upload": "case.edit",
+    "attachments.download": "case.read",
     "reports.top3": "report.read",
     "reports.top3_csv": "report.read",
     "survey.answer": SIGNED_IN,
@@ -136,6 +138,12 @@ def classifications_for_entry(user: User) -> list[str]:
 
 def readable_fields(user: User, case: Case) -> set[str]:
     """The encrypted fields of a visible case that the user may read; identity is masked unless allowed."""
+    return searchable_fields(user)
+
+
+def searchable_fields(user: User) -> set[str]:
+    """The encrypted fields a user's searches may look into: only fields they may read, since a hit on a
+    masked field (the complainant's name) would tell them what it holds."""
     fields = set(ENCRYPTED_FIELDS)
     if not can(user, "identity.read"):
         fields -= set(IDENTITY_FIELDS)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy import func, inspect, select
 
+from complaints import cli_keys, cli_search
 from complaints.clock import today_bangkok
 
 
@@ -71,7 +72,7 @@ def init_command() -> None:
     from complaints.crypto import Keyring
 
     fresh = Keyring.generate()
-    probe = create_app({"KEYRING": fresh})  # only to learn the configured paths
+    probe = create_app({"KEYRING": fresh, "KEYRING_CHECK": False})  # only to learn the configured paths
     Path(probe.instance_path).mkdir(parents=True, exist_ok=True)
     keyring_path = Path(probe.config["KEYRING_PATH"])
     if not keyring_path.exists():
@@ -267,12 +268,24 @@ def keys_status() -> None:
             marks.append("primary")
         if kek_id not in keyring.keks:
             marks.append("MISSING FROM KEYRING")
+        elif kek_id != keyring.primary_kek_id and not counts.get(kek_id):
+            marks.append(f"wraps nothing: can be retired (complaints keys retire {kek_id})")
         click.echo(f"{kek_id:<28} {counts.get(kek_id, 0):>8} data keys  {' '.join(marks)}")
+    left = sum(n for kek_id, n in counts.items() if kek_id != keyring.primary_kek_id)
+    if left:
+        click.echo(f"{left} data keys are not yet wrapped by the primary key: run `complaints keys rotate` to finish")
+
+
+keys_group.add_command(cli_keys.keys_rotate)
+keys_group.add_command(cli_keys.keys_retire)
+cli.add_command(cli_keys.cases_group)
+cli.add_command(cli_search.reindex_command)
 
 
 def register(app) -> None:
     """Make the commands available as ``flask --app complaints ...`` as well."""
-    for command in (users_group, demo_command, audit_group, keys_group):
+    for command in (users_group, demo_command, audit_group, keys_group, cli_keys.cases_group,
+                    cli_search.reindex_command):
         app.cli.add_command(command)
 
     @app.cli.command("init")

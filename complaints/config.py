@@ -25,6 +25,13 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _bits(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if not 8 <= value <= 63:
+        raise ConfigError(f"{name} must be between 8 and 63, got {value}")
+    return value
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
@@ -58,6 +65,12 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SURVEY_PASS_PERCENT": _int(env, "COMPLAINTS_SURVEY_PASS_PERCENT", 80),
         "SURVEY_MIN_RESPONSES": _int(env, "COMPLAINTS_SURVEY_MIN_RESPONSES", 5),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # Blind indexes: bits kept of each term / name hash. Fewer bits, more deliberate collisions
+        # (a stolen index says less) and more candidates to decrypt and check per search.
+        "SEARCH_TERM_BITS": _bits(env, "COMPLAINTS_SEARCH_TERM_BITS", 24),
+        "SEARCH_NAME_BITS": _bits(env, "COMPLAINTS_SEARCH_NAME_BITS", 16),
+        # Candidates decrypted and checked per search at most; beyond, the page says the result is partial.
+        "SEARCH_VERIFY_LIMIT": _int(env, "COMPLAINTS_SEARCH_VERIFY_LIMIT", 2000),
     }
 
 

@@ -1,8 +1,10 @@
 """The database models, one module per area. Importing this package registers every table."""
 
+from complaints.models.attachment import Attachment
 from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
 from complaints.models.keys import DataKeyRecord
 from complaints.models.reference import Agency, Category, Zone
+from complaints.models.search import SearchDocument, SearchTerm
 from complaints.models.survey import (
     SurveyAnswer,
     SurveyParticipation,
@@ -15,8 +17,11 @@ from complaints.models.user import User, UserAgency, UserRole, UserSession, User
 __all__ = [
     "ENCRYPTED_FIELDS",
     "Agency",
+    "Attachment",
     "Case",
     "RegisterCounter",
+    "SearchDocument",
+    "SearchTerm",
     "Category",
     "DataKeyRecord",
     "SurveyAnswer",

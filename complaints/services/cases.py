@@ -17,7 +17,7 @@ from complaints.crypto import DataKey, DecryptionError
 from complaints.extensions import db
 from complaints.models import ENCRYPTED_FIELDS, Agency, Case, Category, RegisterCounter, User
 from complaints.models.case import IDENTITY_FIELDS, new_case_id
-from complaints.services import audit_trail, vault
+from complaints.services import audit_trail, search_index, vault
 from complaints.services.errors import Forbidden, Invalid, NotFound, Unreadable
 from complaints.thai import fiscal_year
 from complaints.vocabulary import CHANNELS, CLASSIFICATIONS, KINDS, OUTCOMES, STATUSES, URGENCIES
@@ -200,10 +200,13 @@ def build_sealed_case(actor: User | None, data: CaseInput, register_no: str) -> 
     case = Case(id=new_case_id(), created_by_id=getattr(actor, "id", None), register_no=register_no)
     _apply_metadata(case, data)
     data_key = vault.create_data_key(TABLE, case.id)
+    values = {}
     for name in ENCRYPTED_FIELDS:
         value = None if (data.anonymous and name in IDENTITY_FIELDS) else getattr(data, name)
+        values[name] = _blank_to_none(value)
         _seal(case, data_key, name, value)
     db.session.add(case)
+    search_index.index_case(case.id, values, new=True)
     return case
 
 
@@ -280,11 +283,15 @@ def update_case(actor: User, case_id: str, data: CaseInput) -> Case:
     _apply_metadata(case, data)
     case.register_no = register_no
     changed = [name for name in METADATA_FIELDS if getattr(case, name) != before[name]]
+    new = {}
     for name in ENCRYPTED_FIELDS:
         value = None if (data.anonymous and name in IDENTITY_FIELDS) else _blank_to_none(getattr(data, name))
+        new[name] = value
         if value != old[name]:
             _seal(case, data_key, name, value)
             changed.append(name)
+    if set(changed) & set(search_index.FIELDS):
+        search_index.index_case(case.id, new)
     db.session.flush()
     details = {"changed": sorted(changed)}
     if before["status"] != case.status:
@@ -300,7 +307,8 @@ def case_input_from(view: CaseView) -> dict:
     return values
 
 
-def _filtered(actor: User, filters: CaseFilters):
+def filtered_query(actor: User, filters: CaseFilters):
+    """``SELECT cases`` the user may see, narrowed by the filters."""
     query = access.visible_cases(actor)
     if filters.agency:
         query = query.where(Case.agency_code == filters.agency)
@@ -317,7 +325,7 @@ def _filtered(actor: User, filters: CaseFilters):
 
 def list_cases(actor: User, filters: CaseFilters, page: int = 1, per_page: int = 25) -> CasePage:
     """One page of the cases the user may see, newest first, with their subjects."""
-    query = _filtered(actor, filters)
+    query = filtered_query(actor, filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     page = max(1, min(page, max(1, -(-total // per_page))))
     cases = list(db.session.scalars(
@@ -345,7 +353,7 @@ def list_cases(actor: User, filters: CaseFilters, page: int = 1, per_page: int =
 def export_cases(actor: User, filters: CaseFilters) -> list[Case]:
     """Every case matching the filters that the user may see (metadata only), audited as an export."""
     cases = list(db.session.scalars(
-        _filtered(actor, filters).order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
+        filtered_query(actor, filters).order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
     ))
     audit_trail.record(actor, "case.export", filters=filters.active(), count=len(cases), format="csv")
     return cases

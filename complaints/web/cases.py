@@ -13,7 +13,7 @@ from complaints import access
 from complaints.clock import today_bangkok
 from complaints.extensions import db
 from complaints.forms import CaseForm, options
-from complaints.services import cases, reference, reports, users
+from complaints.services import attachments, cases, reference, reports, search, users
 from complaints.services.errors import Invalid
 from complaints.vocabulary import CLASSIFICATIONS, label
 
@@ -24,7 +24,8 @@ EXPORT_COLUMNS = ["case_id", "register_no", "fiscal_year", "received_date", "kin
 
 
 def _filters() -> cases.CaseFilters:
-    args = request.args
+    """The filters, from the query string or, for a search (POST), from the form."""
+    args = request.form if request.method == "POST" else request.args
     year = args.get("fiscal_year", "")
     return cases.CaseFilters(
         agency=args.get("agency") or None,
@@ -40,22 +41,43 @@ def _scope_choices():
     return reference.sort_agencies(db.session.scalars(access.agencies_in_scope(current_user)))
 
 
-@bp.get("/cases")
+def _search_text() -> str:
+    """Search words travel only in a POST body: never in a URL, a log line or a link."""
+    return (request.form.get("q") or "").strip() if request.method == "POST" else ""
+
+
+@bp.route("/cases", methods=["GET", "POST"])
 def index():
     filters = _filters()
-    page_no = request.args.get("page", "1")
-    page = cases.list_cases(current_user, filters, int(page_no) if page_no.isdigit() else 1,
-                            current_app.config["PAGE_SIZE"])
+    if request.method == "POST" and not _search_text():
+        return redirect(url_for("cases.index", **filters.active()))  # filters alone stay linkable (GET)
+    page_no = (request.form if request.method == "POST" else request.args).get("page", "1")
+    page_no = int(page_no) if page_no.isdigit() else 1
+    query, search_error = _search_text(), None
+    page = None
+    if query:
+        try:
+            page = search.search_cases(current_user, filters, query, page_no, current_app.config["PAGE_SIZE"])
+        except Invalid as exc:
+            search_error = exc.errors.get("q")
+    if page is None:
+        page = cases.list_cases(current_user, filters, page_no, current_app.config["PAGE_SIZE"])
     return render_template(
         "cases/index.html", page=page, filters=filters, agencies=_scope_choices(),
         zones=reference.zones(), categories=reference.categories(active_only=False),
-        years=reports.years_with_cases(current_user),
+        years=reports.years_with_cases(current_user), query=query, search_error=search_error,
     )
 
 
-@bp.get("/cases.csv")
+@bp.route("/cases.csv", methods=["GET", "POST"])
 def export_csv():
-    rows = cases.export_cases(current_user, _filters())
+    query = _search_text()
+    try:
+        rows = search.export_search(current_user, _filters(), query) if query else \
+            cases.export_cases(current_user, _filters())
+    except Invalid as exc:
+        flash(exc.errors.get("q", ""), "error")
+        return redirect(url_for("cases.index"))
     out = io.StringIO()
     out.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Thai
     writer = csv.writer(out)
@@ -73,7 +95,8 @@ def export_csv():
 @bp.get("/cases/<case_id>")
 def show(case_id: str):
     view = cases.view_case(current_user, case_id)
-    return render_template("cases/show.html", view=view, can_edit=access.can_edit_case(current_user, view.case))
+    return render_template("cases/show.html", view=view, can_edit=access.can_edit_case(current_user, view.case),
+                           files=attachments.list_attachments(current_user, view.case))
 
 
 def _prepare(form: CaseForm) -> CaseForm:

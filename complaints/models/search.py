@@ -1,0 +1,37 @@
+"""The blind indexes of cases: which hashed terms and names each case holds.
+
+A ``SearchDocument`` gives each indexed case a small integer (so that the term table stays compact)
+and records the pipeline version it was indexed with. A ``SearchTerm`` is one truncated HMAC of a
+normalised term or name, under a key per indexed column; nothing here is plaintext.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, ForeignKey, Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from complaints.clock import utcnow
+from complaints.extensions import db
+
+
+class SearchDocument(db.Model):
+    __tablename__ = "search_documents"
+
+    doc_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
+    version: Mapped[str] = mapped_column(String(40), index=True)
+    indexed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class SearchTerm(db.Model):
+    __tablename__ = "search_terms"
+
+    # Which index: 1-3 the keyword index of subject, details, conclusion; 11-12 the name index of the
+    # complainant's name and the persons concerned (see complaints.services.search_index.FIELDS).
+    field: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    term: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                      autoincrement=False)
+    doc_id: Mapped[int] = mapped_column(ForeignKey("search_documents.doc_id", ondelete="CASCADE"),
+                                        primary_key=True, index=True)

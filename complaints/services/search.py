@@ -1,0 +1,217 @@
+"""Finding cases by keyword and by name without decrypting the register.
+
+One search box: the query is looked up in the keyword index (subject, details, conclusion) and, as a
+whole name, in the name index (persons concerned; the complainant's name only for users who may see
+complainants). In SQL, candidates are limited to what the user may see and to the chosen filters
+first; then each candidate is decrypted and checked against the query, in date order, and only the
+cases that really match are shown or counted. The audit entry records how many words were searched
+and how many cases matched, never the words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import and_, intersect, or_, select
+
+from complaints import access
+from complaints.crypto import DataKey, DecryptionError
+from complaints.extensions import db
+from complaints.models import ENCRYPTED_FIELDS, Case, DataKeyRecord, SearchDocument, SearchTerm, User
+from complaints.search_text import MAX_QUERY_CHARS, QueryWord, names_in, normalise_name, normalise_text, query_words
+from complaints.services import audit_trail, search_index, vault
+from complaints.services.cases import TABLE, CaseFilters, CasePage, CaseRow, filtered_query
+from complaints.services.errors import Forbidden, Invalid
+
+TEXT_FIELDS = tuple(search_index.KEYWORD_FIELDS)
+MIN_NAME_CHARS = 4
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the user typed, normalised: the words for the keyword index and the whole name."""
+
+    words: tuple[QueryWord, ...]
+    name: str
+
+    @property
+    def terms(self) -> int:
+        """How many words were searched (what the audit log may know about a query)."""
+        return max(len(self.words), 1 if self.name else 0)
+
+
+@dataclass
+class SearchPage(CasePage):
+    terms: int = 0
+    truncated: bool = False  # more candidates than SEARCH_VERIFY_LIMIT: the result is partial
+    unreadable: list[str] = field(default_factory=list)
+    stale_index: bool = False
+
+
+def parse_query(text: str | None) -> SearchQuery:
+    """Normalise and segment a query; ``Invalid`` (in Thai) when nothing searchable is left."""
+    raw = (text or "").strip()
+    if len(raw) > MAX_QUERY_CHARS:
+        raise Invalid({"q": f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร กรุณาใช้คำที่สั้นลง"})
+    current = search_index.settings()
+    words = tuple(query_words(normalise_text(raw), current.lexicon))
+    name = normalise_name(raw)
+    if len(name.replace(" ", "")) < MIN_NAME_CHARS:
+        name = ""
+    if not words and not name:
+        raise Invalid({"q": "กรุณาพิมพ์คำค้นอย่างน้อย 2 ตัวอักษร เช่น ถนนชำรุด หรือชื่อ-นามสกุล"})
+    return SearchQuery(words=words, name=name)
+
+
+# -- candidates (SQL, no decryption) ------------------------------------------------------------
+
+def _has_any(pairs: list[tuple[int, int]]):
+    return select(SearchTerm.doc_id).where(or_(*(and_(SearchTerm.field == f, SearchTerm.term == t)
+                                                 for f, t in pairs)))
+
+
+def _keyword_candidates(query: SearchQuery, current: search_index.IndexSettings):
+    """Documents holding every term of every query word, each in any of the text fields."""
+    required = [
+        _has_any([(search_index.FIELDS[name], search_index.term_hash(name, term, current)) for name in TEXT_FIELDS])
+        for word in query.words for term in word.terms
+    ]
+    if not required:
+        return None
+    return required[0] if len(required) == 1 else intersect(*required)
+
+
+def _name_fields(actor: User) -> list[str]:
+    return [name for name in search_index.NAME_FIELDS if name in access.searchable_fields(actor)]
+
+
+def _name_candidates(query: SearchQuery, actor: User, current: search_index.IndexSettings) -> set[int]:
+    names = _name_fields(actor)
+    if not query.name or not names:
+        return set()
+    pairs = [(search_index.FIELDS[n], search_index.name_hash(n, query.name, current)) for n in names]
+    return set(db.session.scalars(_has_any(pairs)))
+
+
+# -- checking each candidate after decryption ----------------------------------------------------
+
+class _Opened:
+    """A candidate's fields, decrypted one at a time as the check needs them."""
+
+    def __init__(self, case_id: str, data_key: DataKey, row):
+        self.case_id, self.data_key, self.row, self.values = case_id, data_key, row, {}
+
+    def get(self, name: str) -> str | None:
+        if name not in self.values:
+            column = ENCRYPTED_FIELDS[name]
+            self.values[name] = self.data_key.decrypt(getattr(self.row, column), table=TABLE, column=column,
+                                                      row_id=self.case_id)
+        return self.values[name]
+
+
+def _matches_words(opened: _Opened, words: tuple[QueryWord, ...]) -> bool:
+    missing = {word.text for word in words}
+    for name in TEXT_FIELDS:
+        text = normalise_text(opened.get(name))
+        missing = {word for word in missing if word not in text}
+        if not missing:
+            return True
+    return False
+
+
+def _matches_name(opened: _Opened, name: str, fields: list[str]) -> bool:
+    return any(name in names_in(opened.get(field_name)) for field_name in fields)
+
+
+# -- the search ---------------------------------------------------------------------------------
+
+@dataclass
+class _Found:
+    matched: list[tuple[str, str | None]]  # (case id, subject), newest first
+    unreadable: list[str]
+    truncated: bool
+
+
+def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
+    current = search_index.settings()
+    keyword_docs = _keyword_candidates(query, current)
+    name_docs = _name_candidates(query, actor, current)
+    sources = [SearchDocument.doc_id.in_(keyword_docs)] if keyword_docs is not None else []
+    if name_docs:
+        sources.append(SearchDocument.doc_id.in_(sorted(name_docs)))
+    if not sources:
+        return _Found([], [], False)
+    columns = [Case.id, *(getattr(Case, ENCRYPTED_FIELDS[n]) for n in search_index.FIELDS),
+               SearchDocument.doc_id, DataKeyRecord.key_id, DataKeyRecord.wrapped]
+    statement = (
+        filtered_query(actor, filters).with_only_columns(*columns)
+        .join(SearchDocument, SearchDocument.case_id == Case.id)
+        .outerjoin(DataKeyRecord, and_(DataKeyRecord.owner_table == TABLE, DataKeyRecord.owner_id == Case.id))
+        .where(or_(*sources))
+        .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
+        .limit(limit + 1)
+    )
+    candidates = db.session.execute(statement).all()
+    name_fields = _name_fields(actor)
+    found = _Found([], [], len(candidates) > limit)
+    for row in candidates[:limit]:
+        try:
+            if row.wrapped is None:
+                raise DecryptionError(f"case {row.id} has no data key")
+            opened = _Opened(row.id, vault.unwrap(TABLE, row.id, row.key_id, row.wrapped), row)
+            if (query.words and _matches_words(opened, query.words)) or (
+                    row.doc_id in name_docs and _matches_name(opened, query.name, name_fields)):
+                found.matched.append((row.id, opened.get("subject")))
+        except DecryptionError:
+            found.unreadable.append(row.id)
+    return found
+
+
+def _load(ids: list[str]) -> list[Case]:
+    """Cases by id (already checked as visible and matching), in the order of ``ids``."""
+    by_id = {case.id: case for case in db.session.scalars(select(Case).where(Case.id.in_(ids)))} if ids else {}
+    return [by_id[case_id] for case_id in ids]
+
+
+def _details(filters: CaseFilters, query: SearchQuery, found: _Found, limit: int) -> dict:
+    details = {"filters": filters.active(), "terms": query.terms, "results": len(found.matched)}
+    if found.truncated:
+        details["partial"] = limit
+    if found.unreadable:
+        details["failed"] = found.unreadable
+    return details
+
+
+def search_cases(actor: User, filters: CaseFilters, text: str | None, page: int = 1, per_page: int = 25) -> SearchPage:
+    """One page of the cases the user may see that match the query and the filters, newest first."""
+    if not access.can(actor, "case.read"):
+        raise Forbidden()
+    query = parse_query(text)
+    limit = current_app.config.get("SEARCH_VERIFY_LIMIT", 2000)
+    found = _find(actor, filters, query, limit)
+    total = len(found.matched)
+    page = max(1, min(page, max(1, -(-total // per_page))))
+    shown = found.matched[(page - 1) * per_page: page * per_page]
+    by_id = {case.id: case for case in _load([case_id for case_id, _ in shown])}
+    audit_trail.record(actor, "case.search", outcome="error" if found.unreadable else "ok",
+                       page=page, shown=[case_id for case_id, _ in shown], **_details(filters, query, found, limit))
+    return SearchPage(rows=[CaseRow(case=by_id[case_id], subject=subject) for case_id, subject in shown],
+                      total=total, page=page, per_page=per_page, terms=query.terms, truncated=found.truncated,
+                      unreadable=found.unreadable, stale_index=search_index.is_stale())
+
+
+def export_search(actor: User, filters: CaseFilters, text: str | None) -> list[Case]:
+    """Every case the user may see that matches the query and the filters (metadata only), audited as
+    an export. Checks up to ten times as many candidates as a page of results does."""
+    if not access.can(actor, "case.read"):
+        raise Forbidden()
+    query = parse_query(text)
+    limit = 10 * current_app.config.get("SEARCH_VERIFY_LIMIT", 2000)
+    found = _find(actor, filters, query, limit)
+    ids = [case_id for case_id, _ in found.matched]
+    cases = [case for start in range(0, len(ids), 500)
+             for case in _load(ids[start:start + 500])]
+    audit_trail.record(actor, "case.export", outcome="error" if found.unreadable else "ok", format="csv",
+                       count=len(cases), **_details(filters, query, found, limit))
+    return cases

@@ -1,0 +1,192 @@
+"""Search over the blind indexes: exact answers, scope first, names, filters, audit without terms."""
+
+import json
+from datetime import date
+
+import pytest
+from sqlalchemy import func, insert, select, update
+
+from complaints.extensions import db
+from complaints.models import Case, SearchDocument, SearchTerm
+from complaints.services import search, search_index
+from complaints.services.cases import CaseFilters, CaseInput, update_case
+from complaints.services.errors import Invalid
+from tests.conftest import audit_rows, make_user, new_case
+
+
+def _find(person, text, **filters):
+    page = search.search_cases(person.load(), CaseFilters(**filters), text, per_page=100)
+    db.session.commit()
+    return page
+
+
+def _ids(page):
+    return {row.case.id for row in page.rows}
+
+
+@pytest.fixture
+def corpus(app, people):
+    """A few cases in Bang Rak (1004) and Phra Nakhon (1001) with known words and names."""
+    reg = people["registrar"]
+    return {
+        "lamp": new_case(app, reg, subject="ไฟฟ้าส่องสว่างดับทั้งซอย", details="เสาไฟฟ้าหน้าตลาดไม่ติดมา 3 คืน",
+                         category_code="lighting", received_date=date(2021, 3, 1)),
+        "fire": new_case(app, reg, subject="ไฟไหม้ขยะริมคลอง", details="มีควันดำทุกเย็น",
+                         category_code="waste", received_date=date(2021, 2, 1)),
+        "road": new_case(app, reg, subject="ถนนชำรุดเป็นหลุมบ่อ", details="น้ำท่วมขังหลังฝนตก ถนนลื่น",
+                         complainant_name="นางสาวมะลิ วงศ์ดี", received_date=date(2020, 9, 5)),
+        "bribe": new_case(app, reg, subject="เจ้าหน้าที่เรียกรับเงิน", details="เทศกิจเก็บส่วยแผงลอย",
+                          category_code="corruption", persons_concerned="นายสมศักดิ์ รักดี ตำแหน่งหัวหน้าฝ่ายเทศกิจ",
+                          complainant_name="นายประยุทธ ใจกล้า"),
+        "elsewhere": new_case(app, reg, agency_code="1001", subject="ถนนชำรุดที่พระนคร",
+                              details="ไฟฟ้าส่องสว่างดับ", persons_concerned="นายสมศักดิ์ รักดี"),
+        "secret": new_case(app, reg, classification="secret", subject="ถนนชำรุดในเรื่องลับมาก"),
+    }
+
+
+def test_keyword_finds_exactly_the_cases_containing_it(ctx, people, corpus):
+    assert _ids(_find(people["registrar"], "ไฟฟ้าส่องสว่าง")) == {corpus["lamp"], corpus["elsewhere"]}
+    # a match is the query as written inside the text: ไฟ is in ไฟฟ้า and in ไฟไหม้
+    assert _ids(_find(people["registrar"], "ไฟ")) == {corpus["lamp"], corpus["fire"], corpus["elsewhere"]}
+    # words split by a space must all occur; side by side they must occur side by side
+    assert _ids(_find(people["registrar"], "ถนน น้ำท่วม")) == {corpus["road"]}
+    assert _ids(_find(people["registrar"], "ลื่นถนน")) == set()
+    # a word the segmenter cuts differently in the text (ท่วมขัง) is still found
+    assert _ids(_find(people["registrar"], "ท่วมขัง")) == {corpus["road"]}
+
+
+def test_results_are_newest_first_and_counted_after_checking(ctx, people, corpus):
+    page = _find(people["registrar"], "ถนนชำรุด")
+    assert [row.case.id for row in page.rows][-1] == corpus["road"]  # received 2020, the oldest
+    assert page.total == len(page.rows) == 3
+    assert all("ถนนชำรุด" in row.subject for row in page.rows)
+
+
+def test_scope_and_clearance_limit_candidates_before_anything_is_decrypted(ctx, people, corpus):
+    found = _ids(_find(people["inspector"], "ถนนชำรุด"))  # Bang Rak only, cleared to ลับ
+    assert found == {corpus["road"]}
+    assert corpus["elsewhere"] not in found and corpus["secret"] not in found
+
+
+def test_filters_combine_with_the_query(ctx, people, corpus):
+    assert _ids(_find(people["registrar"], "ไฟฟ้า", agency="1001")) == {corpus["elsewhere"]}
+    assert _ids(_find(people["registrar"], "ไฟ", category="waste")) == {corpus["fire"]}
+    assert _ids(_find(people["registrar"], "ถนน", fiscal_year=2564)) == {corpus["elsewhere"], corpus["secret"]}
+
+
+def test_names_match_whole_normalised_names_only(ctx, people, corpus):
+    registrar = people["registrar"]
+    for typed in ("มะลิ วงศ์ดี", "นางสาวมะลิ  วงศ์ดี", "น.ส. มะลิ วงศ์ดี"):
+        assert _ids(_find(registrar, typed)) == {corpus["road"]}, typed
+    assert _ids(_find(registrar, "สมศักดิ์ รักดี")) == {corpus["bribe"], corpus["elsewhere"]}
+    # never word-segmented: a part of a name is not a name
+    assert _ids(_find(registrar, "มะลิ วงศ์")) == set()
+
+
+def test_inspectors_cannot_find_cases_by_the_masked_complainant_name(ctx, people, corpus):
+    inspector = people["inspector"]
+    assert _ids(_find(inspector, "มะลิ วงศ์ดี")) == set()  # would reveal who complained
+    assert _ids(_find(inspector, "ประยุทธ ใจกล้า")) == set()
+    assert _ids(_find(inspector, "สมศักดิ์ รักดี")) == {corpus["bribe"]}  # officials concerned are searchable
+
+
+def test_false_positives_of_the_index_never_reach_the_user(app, ctx, people, corpus):
+    # 8-bit hashes: nearly every term collides with some other term, so candidates are plentiful
+    app.config.update(SEARCH_TERM_BITS=8, SEARCH_NAME_BITS=8)
+    search_index.forget_settings()
+    search_index.reindex_batch(None, 1000, everything=True)
+    db.session.commit()
+    page = _find(people["registrar"], "ส่วย")
+    assert _ids(page) == {corpus["bribe"]}
+    # a forged index row claiming that the lamp case holds the term is checked against the text
+    current = search_index.settings()
+    doc = db.session.scalar(select(SearchDocument.doc_id).where(SearchDocument.case_id == corpus["lamp"]))
+    forged = {"field": 2, "term": search_index.term_hash("details", "คลอง", current), "doc_id": doc}
+    if not db.session.get(SearchTerm, (forged["field"], forged["term"], doc)):
+        db.session.execute(insert(SearchTerm), [forged])
+    db.session.commit()
+    assert _ids(_find(people["registrar"], "คลอง")) == {corpus["fire"]}
+
+
+def test_the_audit_entry_holds_counts_never_the_words(ctx, people, corpus):
+    _find(people["registrar"], "เรียกรับเงิน เทศกิจ", agency="1004")
+    entry = audit_rows(action="case.search")[-1]
+    details = json.loads(entry["details"])
+    assert details["terms"] == 2 and details["results"] == 1 and details["filters"] == {"agency": "1004"}
+    assert details["shown"] == [corpus["bribe"]]
+    flat = json.dumps(entry, ensure_ascii=False, default=str)
+    for word in ("เรียกรับเงิน", "เทศกิจ", "เรียก"):
+        assert word not in flat
+
+
+def test_editing_a_case_reindexes_it(ctx, people, corpus):
+    registrar = people["registrar"].load()
+    case = db.session.get(Case, corpus["fire"])
+    update_case(registrar, case.id, CaseInput(
+        received_date=case.received_date, kind=case.kind, agency_code=case.agency_code,
+        category_code=case.category_code, channel=case.channel, subject="ต้นไม้ล้มขวางถนน",
+        details="กิ่งไม้หักทับสายไฟ"))
+    db.session.commit()
+    assert corpus["fire"] not in _ids(_find(people["registrar"], "ไฟไหม้"))
+    assert _ids(_find(people["registrar"], "กิ่งไม้")) == {corpus["fire"]}
+    assert db.session.scalar(select(func.count()).select_from(SearchDocument)
+                             .where(SearchDocument.case_id == corpus["fire"])) == 1
+
+
+def test_a_candidate_that_fails_to_decrypt_is_reported_not_shown(ctx, people, corpus):
+    other = db.session.get(Case, corpus["fire"])
+    db.session.execute(update(Case).where(Case.id == corpus["lamp"]).values(details_ct=other.details_ct,
+                                                                           subject_ct=other.subject_ct))
+    db.session.commit()
+    page = _find(people["registrar"], "ไฟ")
+    assert corpus["lamp"] in page.unreadable and corpus["lamp"] not in _ids(page)
+    entry = audit_rows(action="case.search")[-1]
+    assert entry["outcome"] == "error" and json.loads(entry["details"])["failed"] == [corpus["lamp"]]
+
+
+def test_a_broad_query_is_marked_partial(app, ctx, people, corpus):
+    app.config["SEARCH_VERIFY_LIMIT"] = 2
+    page = _find(people["registrar"], "ถนน")
+    assert page.truncated and page.total <= 2
+    assert json.loads(audit_rows(action="case.search")[-1]["details"])["partial"] == 2
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "ๆ", "!!", "x" * 201])
+def test_unsearchable_queries_are_refused_in_thai(ctx, people, typed):
+    with pytest.raises(Invalid) as caught:
+        search.search_cases(people["registrar"].load(), CaseFilters(), typed)
+    assert "คำค้น" in caught.value.errors["q"]
+
+
+def test_roles_without_case_access_cannot_search(ctx, people, corpus):
+    from complaints.services.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        search.search_cases(people["auditor"].load(), CaseFilters(), "ถนน")
+
+
+def test_index_version_change_is_noticed_and_rebuilt(app, ctx, people, corpus):
+    assert not search_index.is_stale()
+    app.config["SEARCH_TERM_BITS"] = 20
+    search_index.forget_settings()
+    assert search_index.is_stale() and search_index.status().stale == len(corpus)
+    result = search_index.reindex_batch(None, 3)
+    db.session.commit()
+    assert result.done == 3 and search_index.status().stale == len(corpus) - 3
+    search_index.reindex_batch(result.last_case_id, 100)
+    db.session.commit()
+    assert not search_index.is_stale()
+    assert _ids(_find(people["registrar"], "ส่วย")) == {corpus["bribe"]}
+
+
+def test_every_creation_path_indexes(ctx, people):
+    from complaints.services import demo
+
+    demo.generate_cases(40, seed=3)
+    db.session.commit()
+    state = search_index.status()
+    assert state.cases == state.current == 40 and not search_index.is_stale()
+    some = db.session.scalar(select(Case).order_by(Case.id).limit(1))
+    reader = make_user("reader", ["executive"])
+    subject = search.search_cases(reader, CaseFilters(), "ร้องเรียน", per_page=100)  # noqa: F841
+    assert some.id
