@@ -10,7 +10,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import text
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -116,8 +115,12 @@ def cases_purge(case_id: str, reason: str, yes: bool) -> None:
         _fail(f"no case {case_id}")
     db.session.commit()
     if db.engine.dialect.name == "sqlite":  # push the deleted pages out of the write-ahead log as well
-        with db.engine.connect() as connection:
-            connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        db.session.remove()
+        connection = db.engine.raw_connection()  # outside a transaction: a checkpoint cannot run inside one
+        try:
+            connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            connection.close()
     click.echo(f"purged case {purged.register_no} (FY {purged.fiscal_year}), {purged.attachments} attachments; "
                f"its data key is destroyed. Reason recorded in the audit log: {reason}")
     current_app.logger.info("case %s purged", purged.case_id)
