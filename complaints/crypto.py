@@ -13,7 +13,6 @@ can implement later; ``Keyring`` implements it with local keys.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import json
 import os
@@ -21,6 +20,7 @@ import secrets
 import tempfile
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -46,11 +46,8 @@ class DecryptionError(Exception):
 
 def length_prefixed(*parts: str | bytes) -> bytes:
     """Unambiguous concatenation: each part is preceded by its length (4 bytes, big-endian)."""
-    out = bytearray()
-    for part in parts:
-        raw = part.encode() if isinstance(part, str) else bytes(part)
-        out += len(raw).to_bytes(4, "big") + raw
-    return bytes(out)
+    raws = [part.encode() if isinstance(part, str) else bytes(part) for part in parts]
+    return b"".join(len(raw).to_bytes(4, "big") + raw for raw in raws)
 
 
 def _pack(key_id: str, nonce: bytes, body: bytes) -> bytes:
@@ -91,13 +88,17 @@ class DataKey:
     key: bytes
     key_id: str
 
+    @cached_property
+    def _aead(self) -> AESGCM:
+        return AESGCM(self.key)
+
     @classmethod
     def generate(cls) -> DataKey:
         return cls(key=AESGCM.generate_key(bit_length=256), key_id="dk-" + secrets.token_hex(6))
 
     def encrypt_bytes(self, data: bytes, *, table: str, column: str, row_id: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
-        body = AESGCM(self.key).encrypt(nonce, data, _field_aad(table, column, row_id, self.key_id))
+        body = self._aead.encrypt(nonce, data, _field_aad(table, column, row_id, self.key_id))
         return _pack(self.key_id, nonce, body)
 
     def decrypt_bytes(self, blob: bytes, *, table: str, column: str, row_id: str) -> bytes:
@@ -105,7 +106,7 @@ class DataKey:
         if key_id != self.key_id:
             raise DecryptionError(f"{table}.{column} of {row_id}: made with key {key_id}, not {self.key_id}")
         try:
-            return AESGCM(self.key).decrypt(nonce, body, _field_aad(table, column, row_id, key_id))
+            return self._aead.decrypt(nonce, body, _field_aad(table, column, row_id, key_id))
         except InvalidTag as exc:
             raise DecryptionError(f"{table}.{column} of {row_id}: authentication failed") from exc
 
@@ -131,6 +132,11 @@ class KeyWrapper(Protocol):
     def unwrap_data_key(
         self, blob: bytes, *, owner_table: str, owner_id: str, data_key_id: str
     ) -> DataKey: ...
+
+
+@lru_cache(maxsize=16)
+def _kek_aead(kek: bytes) -> AESGCM:
+    return AESGCM(kek)
 
 
 def _b64(raw: bytes) -> str:
@@ -268,7 +274,7 @@ class Keyring:
         kek_id = self.primary_kek_id
         nonce = os.urandom(NONCE_BYTES)
         aad = _wrap_aad(owner_table, owner_id, data_key.key_id, kek_id)
-        return _pack(kek_id, nonce, AESGCM(self.keks[kek_id]).encrypt(nonce, data_key.key, aad))
+        return _pack(kek_id, nonce, _kek_aead(self.keks[kek_id]).encrypt(nonce, data_key.key, aad))
 
     def unwrap_data_key(self, blob: bytes, *, owner_table: str, owner_id: str, data_key_id: str) -> DataKey:
         kek_id, nonce, body = _unpack(blob)
@@ -276,7 +282,7 @@ class Keyring:
         if kek is None:
             raise DecryptionError(f"data key of {owner_table} {owner_id}: KEK {kek_id} is not in the keyring")
         try:
-            raw = AESGCM(kek).decrypt(nonce, body, _wrap_aad(owner_table, owner_id, data_key_id, kek_id))
+            raw = _kek_aead(kek).decrypt(nonce, body, _wrap_aad(owner_table, owner_id, data_key_id, kek_id))
         except InvalidTag as exc:
             raise DecryptionError(f"data key of {owner_table} {owner_id}: authentication failed") from exc
         return DataKey(key=raw, key_id=data_key_id)
@@ -299,5 +305,5 @@ def blind_index(key: bytes, normalised: str, bits: int) -> int:
     """HMAC-SHA256 of an already normalised value, truncated to ``bits`` (a non-negative integer)."""
     if not 8 <= bits <= 63:
         raise ValueError("blind index length must be between 8 and 63 bits")
-    digest = hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).digest()
+    digest = hmac.digest(key, normalised.encode("utf-8"), "sha256")
     return int.from_bytes(digest[:8], "big") >> (64 - bits)

@@ -51,13 +51,21 @@ def _boundaries(run: str) -> list[int]:
 
 
 def _dictionary_words_in(run: str, lexicon: Lexicon) -> set[str]:
+    """Every dictionary word in a Thai run that starts and ends on a character-cluster boundary
+    (a walk down the dictionary trie from each boundary)."""
     bounds = _boundaries(run)
     ends = set(bounds)
     found = set()
+    root, length = lexicon.trie.root, len(run)
     for start in bounds[:-1]:
-        for word in lexicon.trie.prefixes(run, start):
-            if start + len(word) in ends and len(word) >= MIN_TERM_CHARS:
-                found.add(word)
+        node, position = root, start
+        while position < length and node.children is not None:
+            node = node.children.get(run[position])
+            if node is None:
+                break
+            position += 1
+            if node.end and position in ends and position - start >= MIN_TERM_CHARS:
+                found.add(run[start:position])
     return found
 
 
