@@ -17,8 +17,13 @@ from complaints.clock import today_bangkok
 
 def _app_factory():
     from complaints import create_app
+    from complaints.config import ConfigError
+    from complaints.crypto import KeyringError
 
-    return create_app()
+    try:
+        return create_app()
+    except (KeyringError, ConfigError) as exc:  # fail closed, with the reason and no traceback
+        _fail(f"ระบบไม่เริ่มทำงาน (the app will not start): {exc}")
 
 
 cli = FlaskGroup(create_app=_app_factory, help="ทะเบียนเรื่องลับ เรื่องร้องเรียน (Confidential complaint register)")

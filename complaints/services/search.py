@@ -99,13 +99,13 @@ def _name_candidates(query: SearchQuery, actor: User, current: search_index.Inde
 class _Opened:
     """A candidate's fields, decrypted one at a time as the check needs them."""
 
-    def __init__(self, case_id: str, data_key: DataKey, row):
-        self.case_id, self.data_key, self.row, self.values = case_id, data_key, row, {}
+    def __init__(self, case_id: str, data_key: DataKey, ciphertexts: dict):
+        self.case_id, self.data_key, self.ciphertexts, self.values = case_id, data_key, ciphertexts, {}
 
     def get(self, name: str) -> str | None:
         if name not in self.values:
             column = ENCRYPTED_FIELDS[name]
-            self.values[name] = self.data_key.decrypt(getattr(self.row, column), table=TABLE, column=column,
+            self.values[name] = self.data_key.decrypt(self.ciphertexts.get(column), table=TABLE, column=column,
                                                       row_id=self.case_id)
         return self.values[name]
 
@@ -142,7 +142,7 @@ def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> 
         sources.append(SearchDocument.doc_id.in_(sorted(name_docs)))
     if not sources:
         return _Found([], [], False)
-    columns = [Case.id, *(getattr(Case, ENCRYPTED_FIELDS[n]) for n in search_index.FIELDS),
+    columns = [Case.id, *(getattr(Case, ENCRYPTED_FIELDS[n]) for n in TEXT_FIELDS),
                SearchDocument.doc_id, DataKeyRecord.key_id, DataKeyRecord.wrapped]
     statement = (
         filtered_query(actor, filters).with_only_columns(*columns)
@@ -154,18 +154,29 @@ def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> 
     )
     candidates = db.session.execute(statement).all()
     name_fields = _name_fields(actor)
+    name_columns = _name_columns([row.id for row in candidates[:limit] if row.doc_id in name_docs], name_fields)
     found = _Found([], [], len(candidates) > limit)
     for row in candidates[:limit]:
         try:
             if row.wrapped is None:
                 raise DecryptionError(f"case {row.id} has no data key")
-            opened = _Opened(row.id, vault.unwrap(TABLE, row.id, row.key_id, row.wrapped), row)
+            opened = _Opened(row.id, vault.unwrap(TABLE, row.id, row.key_id, row.wrapped),
+                             {**row._mapping, **name_columns.get(row.id, {})})
             if (query.words and _matches_words(opened, query.words)) or (
                     row.doc_id in name_docs and _matches_name(opened, query.name, name_fields)):
                 found.matched.append((row.id, opened.get("subject")))
         except DecryptionError:
             found.unreadable.append(row.id)
     return found
+
+
+def _name_columns(case_ids: list[str], fields: list[str]) -> dict[str, dict[str, bytes | None]]:
+    """The name ciphertexts of the (few) candidates that came from the name index."""
+    if not case_ids or not fields:
+        return {}
+    columns = [getattr(Case, ENCRYPTED_FIELDS[name]) for name in fields]
+    rows = db.session.execute(select(Case.id, *columns).where(Case.id.in_(case_ids))).all()
+    return {row.id: dict(row._mapping) for row in rows}
 
 
 def _load(ids: list[str]) -> list[Case]:
