@@ -44,7 +44,8 @@ def main() -> None:
         with app.app_context():
             upgrade(directory=app.extensions["migrate"].directory)
             reference.load_reference_data()
-            reader = users.create_user(None, username="reader", display_name="reader", password="quality-check-reader-2566",  # noqa: S106
+            secret = "quality-check-reader-2566"  # noqa: S105 (a throw-away account in a scratch database)
+            reader = users.create_user(None, username="reader", display_name="reader", password=secret,
                                        roles=["executive"], clearance="top_secret")
             db.session.commit()
             import tests.services.test_search_quality as quality

@@ -7,12 +7,13 @@ text, then run ``complaints reindex``.
 
 from complaints.search_text.lexicon import Lexicon, agency_words, lexicon_for
 from complaints.search_text.normalise import names_in, normalise_name, normalise_text
-from complaints.search_text.terms import MAX_QUERY_CHARS, QueryWord, index_terms, query_words
+from complaints.search_text.terms import MAX_QUERY_CHARS, MAX_QUERY_WORDS, QueryWord, index_terms, query_words
 
 PIPELINE_VERSION = 1
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "MAX_QUERY_WORDS",
     "PIPELINE_VERSION",
     "Lexicon",
     "QueryWord",

@@ -59,5 +59,7 @@ def lexicon_for(extra: Iterable[str]) -> Lexicon:
         if key not in _cache:
             words = sorted(w for w in _base_words() | set(key) if w and " " not in w)
             digest = hashlib.sha256("\n".join(words).encode("utf-8")).hexdigest()[:16]
+            while len(_cache) >= 2:  # an agency list changed: keep the new lexicon and one before it
+                _cache.pop(next(iter(_cache)))
             _cache[key] = Lexicon(trie=Trie(words), digest=digest, size=len(words))
         return _cache[key]

@@ -68,8 +68,8 @@ def names_in(text: str | None) -> set[str]:
     commas, ``และ``, ...). Each entry gives its name part (up to a position or a bracket) and, when
     that is longer, its first two words (first name and surname)."""
     found: set[str] = set()
-    for entry in PERSON_SEPARATORS.split(normalise_text(text)):
-        head = NAME_END.split(entry, maxsplit=1)[0]
+    for entry in PERSON_SEPARATORS.split(unicodedata.normalize("NFC", text or "")):
+        head = NAME_END.split(" ".join(entry.split()), maxsplit=1)[0]
         name = normalise_name(head)
         if not name:
             continue

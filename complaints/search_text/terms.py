@@ -88,7 +88,7 @@ def index_terms(normalised: str, lexicon: Lexicon) -> set[str]:
 
 def query_words(normalised_query: str, lexicon: Lexicon) -> list[QueryWord]:
     """The words of an already normalised query with the index terms each needs. Words that yield no
-    term at all (punctuation, a single letter) are dropped."""
+    term at all (punctuation, a single letter) are dropped: they are not searched for."""
     words = []
     for text in dict.fromkeys(normalised_query.split(" ")):
         if not text:
@@ -103,4 +103,4 @@ def query_words(normalised_query: str, lexicon: Lexicon) -> list[QueryWord]:
         terms = tuple(dict.fromkeys(dictionary + latin if dictionary or latin else other))
         if terms:
             words.append(QueryWord(text=text, terms=terms))
-    return words[:MAX_QUERY_WORDS]
+    return words

@@ -19,7 +19,15 @@ from complaints import access
 from complaints.crypto import DataKey, DecryptionError
 from complaints.extensions import db
 from complaints.models import ENCRYPTED_FIELDS, Case, DataKeyRecord, SearchDocument, SearchTerm, User
-from complaints.search_text import MAX_QUERY_CHARS, QueryWord, names_in, normalise_name, normalise_text, query_words
+from complaints.search_text import (
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    QueryWord,
+    names_in,
+    normalise_name,
+    normalise_text,
+    query_words,
+)
 from complaints.services import audit_trail, search_index, vault
 from complaints.services.cases import TABLE, CaseFilters, CasePage, CaseRow, filtered_query
 from complaints.services.errors import Forbidden, Invalid
@@ -54,6 +62,8 @@ def parse_query(text: str | None) -> SearchQuery:
     raw = (text or "").strip()
     if len(raw) > MAX_QUERY_CHARS:
         raise Invalid({"q": f"คำค้นยาวเกิน {MAX_QUERY_CHARS} ตัวอักษร กรุณาใช้คำที่สั้นลง"})
+    if len(raw.split()) > MAX_QUERY_WORDS:
+        raise Invalid({"q": f"ใช้คำค้นได้ไม่เกิน {MAX_QUERY_WORDS} คำ กรุณาเลือกเฉพาะคำสำคัญ"})
     current = search_index.settings()
     words = tuple(query_words(normalise_text(raw), current.lexicon))
     name = normalise_name(raw)

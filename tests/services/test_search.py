@@ -151,7 +151,7 @@ def test_a_broad_query_is_marked_partial(app, ctx, people, corpus):
     assert json.loads(audit_rows(action="case.search")[-1]["details"])["partial"] == 2
 
 
-@pytest.mark.parametrize("typed", ["", "   ", "ๆ", "!!", "x" * 201])
+@pytest.mark.parametrize("typed", ["", "   ", "ๆ", "!!", "x" * 201, " ".join(["ถนน"] * 11)])
 def test_unsearchable_queries_are_refused_in_thai(ctx, people, typed):
     with pytest.raises(Invalid) as caught:
         search.search_cases(people["registrar"].load(), CaseFilters(), typed)
