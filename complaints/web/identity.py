@@ -4,6 +4,7 @@ list of reveals with their reasons."""
 from __future__ import annotations
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from complaints.forms import RevealForm
@@ -25,7 +26,7 @@ def reveal(case_id: str):
     status = 200
     if form.validate_on_submit():
         proceed = True
-        if needs_reauth:
+        if needs_reauth and form.password.data:
             result = sign_in.reauthenticate(user, g.user_session, form.password.data or "", form.code.data or "",
                                             request.remote_addr, policy())
             if result.reason == sign_in.LOCKED:
@@ -42,6 +43,7 @@ def reveal(case_id: str):
                                          max_age=reauth_window())
             except ReauthRequired:
                 needs_reauth = True
+                form.password.errors = [_("กรุณากรอกรหัสผ่านเพื่อยืนยันตัวตนก่อนเปิดดู")]
             except Invalid as exc:
                 for name, message in exc.errors.items():
                     (form[name].errors if name in form else form.form_errors).append(message)
