@@ -141,13 +141,18 @@ def users_create(username, display_name, roles, agencies, zones, all_agencies, c
 @with_appcontext
 def users_list() -> None:
     """List users with roles, clearance and scope."""
+    from complaints.clock import utcnow
     from complaints.services import users
 
     for user in users.list_users():
         scope = "all agencies" if user.all_agencies else ", ".join(
             sorted(user.agency_codes) + [f"zone:{z}" for z in sorted(user.zone_codes)]) or "-"
         state = "active" if user.active else "disabled"
-        click.echo(f"{user.username:<16} {state:<8} {','.join(sorted(user.roles)):<22} "
+        if user.active and user.is_locked(utcnow()):
+            state = "locked"
+        if user.has_second_factor:
+            state += "+2fa"
+        click.echo(f"{user.username:<16} {state:<12} {','.join(sorted(user.roles)):<22} "
                    f"{user.clearance:<13} {scope}")
 
 

@@ -64,7 +64,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "REAUTH_MINUTES": _int(env, "COMPLAINTS_REAUTH_MINUTES", 10),
         # TOTP second factor: mandatory in production, optional (each user may enrol) otherwise.
         "TOTP_REQUIRED": production or _bool(env, "COMPLAINTS_TOTP_REQUIRED", False),
-        "TOTP_ISSUER": env.get("COMPLAINTS_TOTP_ISSUER") or "ทะเบียนเรื่องร้องเรียน กทม.",
+        # The name the authenticator app shows; short and ASCII so the QR code stays easy to scan.
+        "TOTP_ISSUER": env.get("COMPLAINTS_TOTP_ISSUER") or "BMA Complaints",
         # Per-address limit on failed sign-ins (passwords, codes, re-authentication), shared by all
         # workers through the database: this many failures within the window, then refusal until
         # the window has moved on.

@@ -102,3 +102,15 @@ def test_the_report_and_its_export_leave_the_hidden_case_out(app, client, auth, 
     auth.logout()
     auth.login("executive")  # every agency, top secret: the same report does count it
     assert "corruption" in client.get("/reports/top3.csv").get_data(as_text=True)
+
+
+def test_executives_see_every_agency_but_only_up_to_their_clearance(app, client, auth, people):
+    top = new_case(app, people["registrar"], agency_code="1001", classification="top_secret", subject=HIDDEN_SUBJECT)
+    with app.app_context():
+        make_user("chief", ["executive"], clearance="secret")
+    auth.login("chief")
+    assert client.get(f"/cases/{top}").status_code == 404
+    assert HIDDEN_SUBJECT not in client.get("/cases").get_data(as_text=True)
+    assert top not in client.get("/cases.csv").get_data(as_text=True)
+    assert client.get(f"/cases/{top}/identity").status_code == 404
+    assert len(_denials(app, top)) == 2

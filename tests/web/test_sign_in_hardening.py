@@ -143,3 +143,38 @@ def test_production_refuses_to_run_without_a_required_second_factor(tmp_path, ke
     with pytest.raises(ConfigError, match="second factor"):
         create_app({**config, "COMPLAINTS_ENV": "production", "SESSION_COOKIE_SECURE": True,
                     "TOTP_REQUIRED": False})
+
+
+def _age(app, user_id, **columns):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from complaints.clock import utcnow
+    from complaints.models import UserSession
+
+    with app.app_context():
+        db.session.execute(update(UserSession).where(UserSession.user_id == user_id).values(
+            **{name: utcnow() - timedelta(minutes=minutes) for name, minutes in columns.items()}))
+        db.session.commit()
+
+
+def test_idle_and_absolute_timeouts_end_the_session(app, client, auth, people):
+    auth.login("inspector")
+    _age(app, people["inspector"].id, last_seen_at=16)  # 15 minutes idle by default
+    assert client.get("/").status_code == 302
+    auth.login("inspector")
+    _age(app, people["inspector"].id, created_at=8 * 60 + 1)  # 8 hours in any case
+    assert client.get("/").status_code == 302
+
+
+def test_signing_in_starts_a_new_session(app, client, auth, people):
+    client.get("/login")
+    before = client.get_cookie("complaints_session")
+    auth.login("inspector")
+    after = client.get_cookie("complaints_session")
+    assert after is not None and (before is None or before.value != after.value)
+    with app.app_context():
+        from complaints.models import UserSession
+
+        assert len(db.session.scalars(db.select(UserSession)).all()) == 1
