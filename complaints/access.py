@@ -76,6 +76,7 @@ ENDPOINTS: dict[str, str] = {
 RECENT_AUTH_ENDPOINTS: frozenset[str] = frozenset({
     "cases.export_csv",
     "reports.top3_csv",
+    "account.enrol",  # whoever holds a stale session must not bind their own phone to the account
     "account.recovery_codes",
 })
 

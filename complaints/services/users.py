@@ -151,8 +151,13 @@ def update_account(actor: User | None, user: User, *, display_name: str, roles: 
     """
     roles, agencies, zones = sorted(set(roles)), sorted(set(agencies)), sorted(set(zones))
     errors = _check_access(roles, clearance, agencies, zones)
-    if actor is not None and actor.id == user.id and "admin" in user.roles and "admin" not in roles:
-        errors["roles"] = "ท่านไม่สามารถถอดบทบาทผู้ดูแลระบบของตนเองได้ ให้ผู้ดูแลระบบคนอื่นดำเนินการ"
+    if actor is not None and actor.id == user.id and (
+            roles != sorted(user.roles) or clearance != user.clearance or agencies != sorted(user.agency_codes)
+            or zones != sorted(user.zone_codes) or bool(all_agencies) != bool(user.all_agencies)):
+        # Separation of duties: an administrator cannot grant themselves case access (or drop their own
+        # administration); another administrator must do it, and that is audited under their name.
+        errors[""] = ("ท่านไม่สามารถเปลี่ยนบทบาท ชั้นความลับ หรือขอบเขตของตนเองได้ "
+                      "ให้ผู้ดูแลระบบคนอื่นดำเนินการ")
     display_name = (display_name or "").strip()
     if not display_name:
         errors["display_name"] = "กรุณาระบุชื่อ-นามสกุล"

@@ -17,7 +17,8 @@ from complaints.services import audit_trail, sessions
 # Endpoints that a user who must change their password may still reach.
 PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "main.font", "main.set_language"}
 # Endpoints that a user who must set up the second factor (production) may still reach.
-SECOND_FACTOR_SETUP_ALLOWED = {"account.enrol", "auth.logout", "static", "main.font", "main.set_language"}
+SECOND_FACTOR_SETUP_ALLOWED = {"account.enrol", "auth.reauth", "auth.logout", "static", "main.font",
+                               "main.set_language"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -96,10 +97,10 @@ def install(app: Flask) -> None:
             if request.method == "GET":
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             abort(401)
-        if (current_app.config["TOTP_REQUIRED"] and not current_user.has_second_factor
-                and endpoint not in SECOND_FACTOR_SETUP_ALLOWED):
-            return redirect(url_for("account.enrol"))
-        if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
+        if current_app.config["TOTP_REQUIRED"] and not current_user.has_second_factor:
+            if endpoint not in SECOND_FACTOR_SETUP_ALLOWED:  # first the second factor, then the password
+                return redirect(url_for("account.enrol"))
+        elif current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
             return redirect(url_for("auth.change_password"))
         if not access.can(current_user, capability):
             audit_trail.record(current_user, "access.denied", outcome="denied", endpoint=endpoint,

@@ -146,11 +146,13 @@ def test_unlock_lifts_a_lockout(app, admin, people):
         assert audit_rows(action="user.unlock")
 
 
-def test_admins_cannot_lock_themselves_out(app, admin, people):
+def test_admins_cannot_lock_themselves_out_or_grant_themselves_access(app, admin, people):
     me = _user(app, people["admin"])
     admin.post(f"/admin/users/{me.id}/disable", {}, form_url=f"/admin/users/{me.id}")
-    response = admin.post(f"/admin/users/{me.id}", _form(me, roles=["auditor"]))
-    assert "ไม่สามารถถอดบทบาทผู้ดูแลระบบของตนเอง" in response.get_data(as_text=True)
+    for change in ({"roles": ["auditor"]}, {"roles": ["admin", "registrar"]}, {"all_agencies": "y"},
+                   {"clearance": "top_secret" if me.clearance != "top_secret" else "secret"}):
+        response = admin.post(f"/admin/users/{me.id}", _form(me, **change))
+        assert "ไม่สามารถเปลี่ยนบทบาท ชั้นความลับ หรือขอบเขตของตนเอง" in response.get_data(as_text=True)
     assert admin.client.get("/admin/users").status_code == 200
     with app.app_context():
         user = db.session.get(User, me.id)

@@ -205,3 +205,26 @@ def test_regenerating_recovery_codes_needs_a_recent_sign_in(app, client, auth, p
     fresh = auth.post("/account/recovery-codes", {}, form_url="/account/security")
     new_codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", fresh.get_data(as_text=True))
     assert len(new_codes) == 10 and not set(new_codes) & set(codes)
+
+
+def test_a_forced_set_up_comes_before_a_forced_password_change_without_loops(app, client, auth, people):
+    from sqlalchemy import update
+
+    from tests.factors import age_sessions
+
+    auth.login("inspector")
+    with app.app_context():
+        db.session.execute(update(User).where(User.id == people["inspector"].id).values(must_change_password=True))
+        db.session.commit()
+    app.config["TOTP_REQUIRED"] = True
+    assert client.get("/cases").headers["Location"].endswith("/account/second-factor")
+    age_sessions(app, people["inspector"].id)
+    to_confirm = client.get("/account/second-factor")  # binding a phone needs a recent sign-in
+    assert "/account/confirm" in to_confirm.headers["Location"]
+    confirm = client.get(to_confirm.headers["Location"])
+    assert confirm.status_code == 200
+    auth.post(to_confirm.headers["Location"], {"password": PASSWORD}, form_url="/account/confirm")
+    page = client.get("/account/second-factor").get_data(as_text=True)
+    secret = re.search(r'<code class="secret">([A-Z2-7 ]+)</code>', page).group(1).replace(" ", "")
+    auth.post("/account/second-factor", {"code": pyotp.TOTP(secret).now()})
+    assert client.get("/cases").headers["Location"].endswith("/account/password")
