@@ -3,6 +3,7 @@
 from complaints.models.attachment import Attachment
 from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
 from complaints.models.keys import DataKeyRecord
+from complaints.models.rate_limit import RateLimitCounter
 from complaints.models.reference import Agency, Category, Zone
 from complaints.models.search import SearchDocument, SearchTerm
 from complaints.models.survey import (
@@ -12,13 +13,15 @@ from complaints.models.survey import (
     SurveyResponse,
     SurveyRound,
 )
-from complaints.models.user import User, UserAgency, UserRole, UserSession, UserZone
+from complaints.models.user import RecoveryCode, User, UserAgency, UserRole, UserSession, UserZone
 
 __all__ = [
     "ENCRYPTED_FIELDS",
     "Agency",
     "Attachment",
     "Case",
+    "RateLimitCounter",
+    "RecoveryCode",
     "RegisterCounter",
     "SearchDocument",
     "SearchTerm",

@@ -1,7 +1,7 @@
 """search indexes and attachments
 
 Revision ID: 0003_search
-Revises: 0001_initial
+Revises: 0002_access
 Create Date: 2026-11-23
 
 The blind indexes of cases (search_documents, search_terms: truncated HMACs, never plaintext) and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_search'
-down_revision = '0001_initial'
+down_revision = '0002_access'
 branch_labels = None
 depends_on = None
 
