@@ -44,6 +44,10 @@ class DecryptionError(Exception):
     """A ciphertext did not decrypt: wrong key, wrong place, or tampered with."""
 
 
+class UnknownKeyError(DecryptionError):
+    """A wrapped key names a key-encryption key that this keyring does not hold (yet, or any more)."""
+
+
 def length_prefixed(*parts: str | bytes) -> bytes:
     """Unambiguous concatenation: each part is preceded by its length (4 bytes, big-endian)."""
     raws = [part.encode() if isinstance(part, str) else bytes(part) for part in parts]
@@ -280,7 +284,7 @@ class Keyring:
         kek_id, nonce, body = _unpack(blob)
         kek = self.keks.get(kek_id)
         if kek is None:
-            raise DecryptionError(f"data key of {owner_table} {owner_id}: KEK {kek_id} is not in the keyring")
+            raise UnknownKeyError(f"data key of {owner_table} {owner_id}: KEK {kek_id} is not in the keyring")
         try:
             raw = _kek_aead(kek).decrypt(nonce, body, _wrap_aad(owner_table, owner_id, data_key_id, kek_id))
         except InvalidTag as exc:

@@ -24,6 +24,8 @@ def configure_engine(engine: Engine) -> None:
         cursor.execute("PRAGMA busy_timeout=30000")
         # A deleted (shredded) data key is overwritten, not left behind in a free page.
         cursor.execute("PRAGMA secure_delete=ON")
+        # Reads through a memory map instead of read() calls: a search reads a thousand candidate rows.
+        cursor.execute("PRAGMA mmap_size=268435456")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -49,6 +49,10 @@ class Case(db.Model):
         Index("ix_cases_agency_year", "agency_code", "fiscal_year"),
         Index("ix_cases_received", "received_date", "created_at"),
         Index("ix_cases_year_category", "fiscal_year", "category_code"),
+        # Covering index for search: from a candidate's id to everything that scope, filters and the
+        # newest-first order need, without reading the row and its ciphertexts.
+        Index("ix_cases_search_order", "id", "received_date", "created_at", "agency_code", "classification",
+              "fiscal_year", "category_code", "status", "kind"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_case_id)

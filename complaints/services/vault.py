@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, inspect, select
 
-from complaints.crypto import DataKey, DecryptionError, key_id_of
+from complaints.crypto import DataKey, DecryptionError, UnknownKeyError
 from complaints.extensions import db, keys
 from complaints.models import DataKeyRecord
 
@@ -30,11 +30,14 @@ def create_data_key(owner_table: str, owner_id: str) -> DataKey:
 
 
 def unwrap(owner_table: str, owner_id: str, key_id: str, wrapped: bytes) -> DataKey:
-    """Unwrap one stored data key. A KEK the keyring lacks may be new: the file is read again once."""
-    keyring = keys.current
-    if key_id_of(wrapped) not in keyring.keks and keys.refresh():
-        keyring = keys.current
-    return keyring.unwrap_data_key(wrapped, owner_table=owner_table, owner_id=owner_id, data_key_id=key_id)
+    """Unwrap one stored data key. A KEK the keyring lacks may be new (a rotation in another process):
+    the keyring file is read again once."""
+    try:
+        return keys.current.unwrap_data_key(wrapped, owner_table=owner_table, owner_id=owner_id, data_key_id=key_id)
+    except UnknownKeyError:
+        if not keys.refresh():
+            raise
+    return keys.current.unwrap_data_key(wrapped, owner_table=owner_table, owner_id=owner_id, data_key_id=key_id)
 
 
 def _unwrap(record: DataKeyRecord) -> DataKey:

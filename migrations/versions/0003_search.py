@@ -18,6 +18,11 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_search_order', ['id', 'received_date', 'created_at', 'agency_code',
+                                                        'classification', 'fiscal_year', 'category_code', 'status',
+                                                        'kind'], unique=False)
+
     op.create_table('attachments',
     sa.Column('id', sa.String(length=36), nullable=False),
     sa.Column('case_id', sa.String(length=36), nullable=False),
@@ -71,3 +76,5 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_attachments_case_id'))
 
     op.drop_table('attachments')
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_search_order')
