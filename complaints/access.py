@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from complaints.extensions import db
-from complaints.models import Agency, Case, User
+from complaints.models import Agency, Case, ImportBatch, User
 from complaints.models.case import ENCRYPTED_FIELDS, IDENTITY_FIELDS
 from complaints.vocabulary import CLASSIFICATION_RANK, CLASSIFICATIONS, ROLES
 
@@ -23,6 +23,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.read": frozenset({"registrar", "inspector", "executive"}),
     "case.create": frozenset({"registrar"}),
     "case.edit": frozenset({"registrar"}),
+    "case.import": frozenset({"registrar"}),  # historical records from XLSX/CSV, within scope and clearance
     "identity.read": frozenset({"registrar"}),  # complainant identity shown without asking
     "report.read": frozenset({"registrar", "inspector", "executive"}),
     "audit.read": frozenset({"auditor"}),
@@ -50,6 +51,16 @@ ENDPOINTS: dict[str, str] = {
     "survey.results": "survey.results",
     "audit_log.index": "audit.read",
     "admin.users": "admin.users",
+    "imports.index": "case.import",
+    "imports.upload": "case.import",
+    "imports.template": "case.import",
+    "imports.show": "case.import",
+    "imports.update_mapping": "case.import",
+    "imports.problems_csv": "case.import",
+    "imports.commit": "case.import",
+    "imports.status": "case.import",
+    "imports.cancel": "case.import",
+    "imports.delete_mapping": "case.import",
 }
 
 
@@ -140,6 +151,29 @@ def readable_fields(user: User, case: Case) -> set[str]:
     if not can(user, "identity.read"):
         fields -= set(IDENTITY_FIELDS)
     return fields
+
+
+# -- imports ------------------------------------------------------------------------------------
+
+def import_batch_condition(user: User) -> ColumnElement[bool]:
+    """SQL condition: the import batches a user may see. An uploaded file is its uploader's alone."""
+    if not can(user, "case.import"):
+        return false()
+    return ImportBatch.created_by_id == user.id
+
+
+def get_import_batch(user: User, batch_id: str) -> ImportBatch | None:
+    """One import batch by id, or ``None`` when it does not exist or is not the user's (same answer)."""
+    return db.session.scalar(select(ImportBatch).where(import_batch_condition(user),
+                                                       ImportBatch.id == str(batch_id)))
+
+
+def importable_agency_codes(user: User | None) -> set[str]:
+    """Agency codes a user may import cases for: the active agencies in scope (all of them for the CLI)."""
+    query = select(Agency.code).where(Agency.active.is_(True))
+    if user is not None:
+        query = query.where(agency_condition(user, Agency.code) if can(user, "case.import") else false())
+    return set(db.session.scalars(query))
 
 
 def known_roles() -> frozenset[str]:

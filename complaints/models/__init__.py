@@ -1,6 +1,7 @@
 """The database models, one module per area. Importing this package registers every table."""
 
 from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
+from complaints.models.importing import ImportBatch, ImportMapping
 from complaints.models.keys import DataKeyRecord
 from complaints.models.reference import Agency, Category, Zone
 from complaints.models.survey import (
@@ -19,6 +20,8 @@ __all__ = [
     "RegisterCounter",
     "Category",
     "DataKeyRecord",
+    "ImportBatch",
+    "ImportMapping",
     "SurveyAnswer",
     "SurveyParticipation",
     "SurveyQuestion",

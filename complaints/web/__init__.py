@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from complaints.web import errors, gate, templating
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the command line and background jobs speak Thai
+        return "th"
     return session.get("lang") if session.get("lang") in ("th", "en") else "th"
 
 
 def register(app: Flask) -> None:
-    from complaints.web import admin, audit_log, auth, cases, main, reports, survey
+    from complaints.web import admin, audit_log, auth, cases, imports, main, reports, survey
 
-    for module in (main, auth, cases, reports, survey, admin, audit_log):
+    for module in (main, auth, cases, reports, survey, admin, audit_log, imports):
         app.register_blueprint(module.bp)
 
     @app.before_request
