@@ -126,7 +126,7 @@ def detect_layout(table: SourceTable) -> Layout:
             if len(column.samples) < SAMPLES:
                 for _n, cells in sheet.rows[header_index + 1:header_index + 40]:
                     text = cell_text(cells[index]) if index < len(cells) else ""
-                    if text and text not in column.samples:
+                    if text and text not in column.samples and header_key(text) != column.key:
                         column.samples.append(text[:80])
                         if len(column.samples) >= SAMPLES:
                             break
