@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 
@@ -96,13 +97,18 @@ _BRACKETS = re.compile(r"\([^)]*\)|（[^）]*）")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 
 
-def header_key(text) -> str:
-    """The normalised form of a header: what mappings are keyed by, so they survive cosmetic changes."""
-    text = unicodedata.normalize("NFC", str(text or "")).translate(_INVISIBLE).lower()
+@lru_cache(maxsize=8192)
+def _header_key(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE).lower()
     without_hints = _BRACKETS.sub("", text)
     if _PUNCT.sub("", without_hints):
         text = without_hints
     return _PUNCT.sub("", text)
+
+
+def header_key(text) -> str:
+    """The normalised form of a header: what mappings are keyed by, so they survive cosmetic changes."""
+    return _header_key(str(text or ""))
 
 
 _EXACT: dict[str, list[tuple[str, int]]] = {}

@@ -123,12 +123,16 @@ def _notes(layout: Layout, mapping: Mapping, resolvers: Resolvers) -> list[str]:
     return notes
 
 
-def _skip_reason(cells: list, header_keys: list[str]) -> str | None:
-    texts = [cell_text(c) for c in cells]
+def _same_as_header(text: str, header: tuple[str, str]) -> bool:
+    header_text, key = header
+    return text == header_text or (abs(len(text) - len(header_text)) <= 8 and header_key(text) == key)
+
+
+def _skip_reason(texts: list[str], header: list[tuple[str, str]]) -> str | None:
     filled = [t for t in texts if t]
     if not filled:
         return "blank"
-    same = sum(1 for i, t in enumerate(texts) if t and i < len(header_keys) and header_key(t) == header_keys[i])
+    same = sum(1 for i, t in enumerate(texts) if t and i < len(header) and _same_as_header(t, header[i]))
     if same >= max(2, (len(filled) * 3 + 4) // 5):
         return "header"
     if len(filled) <= 3 and filled[0].lower().startswith(SUMMARY_WORDS):
@@ -148,19 +152,20 @@ def build_plan(table: SourceTable, mapping: Mapping, reference: Reference, exist
     for sheet, sheet_layout in zip(table.sheets, layout.sheets, strict=True):
         if sheet_layout.header_row is None:
             continue
-        header_cells = sheet.rows[sheet_layout.first_data_index - 1][1]
-        header_keys = [header_key(cell_text(c)) for c in header_cells]
+        header_texts = [cell_text(c) for c in sheet.rows[sheet_layout.first_data_index - 1][1]]
+        header = [(text, header_key(text)) for text in header_texts]
         reader = RowReader(sheet.name, [(i, layout.columns[k]) for i, k in sheet_layout.columns], mapping,
                            reference, resolvers)
         for number, cells in sheet.rows[sheet_layout.first_data_index:]:
-            reason = _skip_reason(cells, header_keys)
+            texts = [cell_text(c) for c in cells]
+            reason = _skip_reason(texts, header)
             if reason:
                 plan.skipped[reason] += 1
                 if reason != "blank":
                     message = _("หัวตารางซ้ำ ข้ามแถวนี้") if reason == "header" else _("แถวสรุปยอด ข้ามแถวนี้")
                     plan.problems.append(Problem("info", message, sheet.name, number))
                 continue
-            row, problems = reader.read(number, cells)
+            row, problems = reader.read(number, cells, texts)
             plan.rows.append(row)
             plan.problems.extend(problems)
             for name, raw in row.unknown:

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask_babel import gettext as _
 
@@ -26,21 +27,31 @@ class Resolved:
 
 BLANK = Resolved()
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u00a0]")
 
 
 def cell_text(value) -> str:
     """A cell as clean text: NFC, invisible characters gone, spaces collapsed, line breaks kept."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, date | datetime):
+    if isinstance(value, str):
+        text = value
+    elif isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    elif isinstance(value, datetime):
+        return (value.date() if value.time() == datetime.min.time() else value).isoformat()
+    elif isinstance(value, date):
         return value.isoformat()
-    text = unicodedata.normalize("NFC", str(value)).translate(_INVISIBLE).replace("\u00a0", " ")
-    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return "\n".join(lines).strip()
+    else:
+        text = str(value)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _INVISIBLE_RE.search(text):
+        text = _INVISIBLE_RE.sub(lambda m: " " if m.group() == "\u00a0" else "", text)
+    if "\n" in text or "\r" in text:
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        return "\n".join(" ".join(line.split()) for line in lines).strip()
+    return " ".join(text.split())
 
 
 def value_key(text: str) -> str:
@@ -164,7 +175,11 @@ def resolve_date(cell) -> Resolved:
         if SERIAL_RANGE[0] <= cell <= SERIAL_RANGE[1]:
             return Resolved(excel_serial_date(cell))
         return Resolved(error=_("ตัวเลข %(raw)s ไม่ใช่วันที่", raw=cell_text(cell)))
-    text = cell_text(cell)
+    return _date_from_text(cell_text(cell))
+
+
+@lru_cache(maxsize=8192)
+def _date_from_text(text: str) -> Resolved:
     try:
         return Resolved(parse_date(text, excel_serial=True))
     except DateParseError as exc:

@@ -91,8 +91,9 @@ class PlannedRow:
         return (self.fiscal_year, self.register_no) if self.fiscal_year and self.register_no else None
 
 
-def fingerprint(cells: list) -> str:
-    return hashlib.sha256("\x1f".join(cell_text(c) for c in cells).encode("utf-8")).hexdigest()
+def fingerprint(texts: list[str]) -> str:
+    """Identifies a row by all its cells (cleaned), whatever the mapping: equal rows, equal prints."""
+    return hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest()
 
 
 def derived_register_no(row_fingerprint: str) -> str:
@@ -117,9 +118,11 @@ class RowReader:
             if column.field:
                 self.by_field.setdefault(column.field, []).append((index, column))
 
-    def read(self, number: int, cells: list) -> tuple[PlannedRow, list[Problem]]:
+    def read(self, number: int, cells: list, texts: list[str] | None = None) -> tuple[PlannedRow, list[Problem]]:
+        """Check one row. ``texts`` are its cells already cleaned by ``cell_text`` (computed if not given)."""
+        texts = texts if texts is not None else [cell_text(c) for c in cells]
         problems: list[Problem] = []
-        row = PlannedRow(self.sheet, number, "ready", fingerprint(cells))
+        row = PlannedRow(self.sheet, number, "ready", fingerprint(texts))
 
         def report(severity: str, column: Column | None, message: str) -> None:
             problems.append(Problem(severity, message, self.sheet, number, column.header if column else None))
@@ -129,14 +132,14 @@ class RowReader:
         def first(name: str) -> tuple[Column | None, object]:
             entries = self.by_field.get(name, [])
             for index, column in entries:
-                if index < len(cells) and cell_text(cells[index]):
+                if index < len(texts) and texts[index]:
                     return column, cells[index]
             return (entries[0][1] if entries else None), None
 
         def text(name: str) -> str | None:
             parts = []
             for index, column in self.by_field.get(name, []):
-                value = cell_text(cells[index]) if index < len(cells) else ""
+                value = texts[index] if index < len(texts) else ""
                 if value:
                     parts.append(value if not parts else f"{column.header}: {value}")
             return "\n".join(parts) or None

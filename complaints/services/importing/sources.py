@@ -12,11 +12,14 @@ import codecs
 import csv
 import io
 import json
+import re
+import zipfile
 import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from flask_babel import gettext as _
+from openpyxl.utils.cell import range_boundaries
 
 MAX_ROWS = 100_000
 XLSX_MAGIC = b"PK\x03\x04"
@@ -91,42 +94,61 @@ def read_source(content: bytes, filename: str = "") -> SourceTable:
 
 # -- XLSX ---------------------------------------------------------------------------------------
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
+
+
+def _merged_ranges(archive: zipfile.ZipFile, worksheet) -> list[tuple[int, int, int, int]]:
+    """Merged ranges of a sheet (min_col, min_row, max_col, max_row), read from the sheet's XML: openpyxl's
+    fast read-only mode does not report them."""
+    path = getattr(worksheet, "_worksheet_path", None)
+    if not path or path not in archive.namelist():
+        return []
+    return [range_boundaries(ref.decode("ascii")) for ref in _MERGE.findall(archive.read(path))]
+
+
 def _read_xlsx(content: bytes) -> SourceTable:
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        workbook = openpyxl.load_workbook(io.BytesIO(content), data_only=True, read_only=True)
+        archive = zipfile.ZipFile(io.BytesIO(content))
     except Exception as exc:  # openpyxl raises many kinds of errors for damaged files
         raise UnreadableFile(_("เปิดไฟล์ Excel ไม่ได้ ไฟล์อาจเสียหายหรือมีรหัสผ่าน")) from exc
     sheets, notes, total = [], [], 0
-    for worksheet in workbook.worksheets:
-        if worksheet.sheet_state != "visible":
-            notes.append(_("ข้ามแผ่นงาน “%(name)s” ที่ถูกซ่อนไว้", name=worksheet.title))
-            continue
-        grid = [list(row) for row in worksheet.iter_rows(values_only=True)]
-        for merged in worksheet.merged_cells.ranges:
-            top, left = merged.min_row - 1, merged.min_col - 1
-            if top >= len(grid) or left >= len(grid[top]):
+    try:
+        for worksheet in workbook.worksheets:
+            if worksheet.sheet_state != "visible":
+                notes.append(_("ข้ามแผ่นงาน “%(name)s” ที่ถูกซ่อนไว้", name=worksheet.title))
                 continue
-            value = grid[top][left]
-            # Down the rows the merge spans, in its first column: the value belongs to each row.
-            # Columns to the right stay empty: they are part of the same cell, not a copy of it.
-            for row in range(top + 1, min(merged.max_row, len(grid))):
-                if left < len(grid[row]):
-                    grid[row][left] = value
-        rows = []
-        for number, cells in enumerate(grid, start=1):
-            cells = [_xlsx_cell(c) for c in cells]
-            while cells and cells[-1] in (None, ""):
-                cells.pop()
-            rows.append((number, cells))
-        while rows and not rows[-1][1]:
-            rows.pop()
-        total += len(rows)
-        if total > MAX_ROWS:
-            raise UnreadableFile(_("ไฟล์มีมากกว่า %(n)s แถว กรุณาแบ่งเป็นหลายไฟล์", n=f"{MAX_ROWS:,}"))
-        if rows:
-            sheets.append(Sheet(worksheet.title, rows))
+            grid = []
+            for cells in worksheet.iter_rows(values_only=True):
+                grid.append(list(cells))
+                if total + len(grid) > MAX_ROWS:
+                    raise UnreadableFile(_("ไฟล์มีมากกว่า %(n)s แถว กรุณาแบ่งเป็นหลายไฟล์", n=f"{MAX_ROWS:,}"))
+            for left, top, _right, bottom in _merged_ranges(archive, worksheet):
+                top, left = top - 1, left - 1
+                if top >= len(grid) or left >= len(grid[top]):
+                    continue
+                value = grid[top][left]
+                # Down the rows the merge spans, in its first column: the value belongs to each row.
+                # Columns to the right stay empty: they are part of the same cell, not a copy of it.
+                for row in range(top + 1, min(bottom, len(grid))):
+                    if left < len(grid[row]):
+                        grid[row][left] = value
+            rows = []
+            for number, cells in enumerate(grid, start=1):
+                cells = [_xlsx_cell(c) for c in cells]
+                while cells and cells[-1] in (None, ""):
+                    cells.pop()
+                rows.append((number, cells))
+            while rows and not rows[-1][1]:
+                rows.pop()
+            total += len(rows)
+            if rows:
+                sheets.append(Sheet(worksheet.title, rows))
+    finally:
+        workbook.close()
+        archive.close()
     if not sheets:
         raise UnreadableFile(_("ไม่พบข้อมูลในไฟล์ Excel"))
     return SourceTable("xlsx", None, sheets, notes)
