@@ -123,15 +123,20 @@ def show(batch_id: str):
     return render_template("imports/show.html", **context)
 
 
+def _count(name: str, limit: int = 1000) -> int:
+    value = request.form.get(name, "")
+    return min(int(value), limit) if value.isdigit() else 0
+
+
 def _mapping_from_form(batch) -> importing.Mapping:
     form = request.form
     mapping = importing.Mapping.from_dict(batch.mapping)
-    for index in range(int(form.get("column_count", "0") or 0)):
+    for index in range(_count("column_count")):
         key = form.get(f"column-key-{index}")
         if key:
             chosen = form.get(f"column-{index}", "")
             mapping.columns[key] = chosen if chosen in FIELD_BY_CODE else ""
-    for index in range(int(form.get("value_count", "0") or 0)):
+    for index in range(_count("value_count")):
         field, raw = form.get(f"value-field-{index}", ""), form.get(f"value-raw-{index}", "")
         code = form.get(f"value-{index}", "")
         chosen = mapping.values.setdefault(field, {})

@@ -199,3 +199,24 @@ def test_the_thai_template_downloads_and_imports_back_as_it_is(app, client, auth
         case = db.session.scalar(select(Case))
         assert (case.register_no, case.agency_code, case.category_code, case.channel, case.status, case.outcome) == (
             "125/2564", "1004", "lighting", "hotline_1555", "closed", "resolved")
+
+
+def test_a_crafted_mapping_form_cannot_smuggle_codes_or_break_the_page(app, client, auth, people):
+    auth.login("registrar")
+    upload(client, messy_register(), "m.xlsx")
+    batch = batch_of(app)
+    url = f"/imports/{batch.id}"
+    form = {"column_count": "99999999999999999999", "value_count": "x", "default-kind": "'; DROP TABLE cases",
+            "default-classification": "cosmic", "default-closed_outcome": "whatever"}
+    assert auth.post(url, form).status_code == 302
+    form = {"value_count": "1", "value-field-0": "agency", "value-raw-0": "เขตเลิงนกทา", "value-0": "not-an-agency"}
+    assert auth.post(url, form).status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "ไม่รู้จักหน่วยงาน “เขตเลิงนกทา”" in page  # the bogus code was not taken
+    auth.post(f"{url}/commit", {"skip_invalid": "1"}, form_url=url)
+    wait_for_jobs(app)
+    with app.app_context():
+        kinds = {k for (k,) in db.session.execute(select(Case.kind).distinct())}
+        classes = {c for (c,) in db.session.execute(select(Case.classification).distinct())}
+        assert kinds == {"complaint"} and classes == {"unclassified"}
+    assert count_cases(app) == 6

@@ -48,6 +48,14 @@ def test_messy_register_every_problem_is_listed_by_row_and_column(ctx):
     assert by_row[14].status == "duplicate" and by_row[13].status == "ready"
 
 
+def test_an_agency_written_once_in_a_merged_cell_belongs_to_every_row_beside_it(ctx):
+    rows = [["เลขทะเบียนรับ", "วันที่รับเรื่อง", "หน่วยงาน", "ประเภทเรื่อง", "เรื่อง"],
+            ["1/2564", "15/01/2564", "เขตดุสิต", "ถนน", "ก"], ["2/2564", "16/01/2564", None, "ขยะ", "ข"],
+            ["3/2564", "17/01/2564", None, "ถนน", "ค"], ["4/2564", "18/01/2564", "เขตบางรัก", "ถนน", "ง"]]
+    plan = plan_of(xlsx_bytes({"S": rows}, merges={"S": ["C2:C4"]}))
+    assert [r.data.agency_code for r in plan.rows] == ["1002", "1002", "1002", "1004"]
+
+
 def test_the_same_register_as_tis620_csv_with_trailing_spaces(ctx):
     rows = [HEADER, row(1, "1/2564 ", " 15/01/2564", " เขตบางรัก  ", "ถนน ", "ถนนชำรุด  ")]
     plan = plan_of(csv_bytes(rows, "cp874"), "old.csv")

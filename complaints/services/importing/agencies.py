@@ -101,7 +101,7 @@ class AgencyResolver:
 
     def _resolve(self, raw: str) -> Resolved:
         key = value_key(raw)
-        if key in self.overrides:
+        if self.overrides.get(key) in self.by_code:
             return Resolved(self.overrides[key])
         parts = [p for p in re.split(r"[,;\n]+", raw) if p.strip()]
         found = []

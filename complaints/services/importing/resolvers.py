@@ -139,7 +139,7 @@ class VocabularyResolver:
 
     def _resolve(self, raw: str) -> Resolved:
         key = value_key(raw)
-        if key in self.overrides:
+        if self.overrides.get(key) in self.codes:
             return Resolved(self.overrides[key])
         squeezed = compact(raw) or raw.strip()
         if squeezed in self.index:

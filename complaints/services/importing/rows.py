@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from complaints.services.cases import CaseInput
 from complaints.services.importing.agencies import AgencyRef, AgencyResolver
-from complaints.services.importing.layout import Column, Mapping
+from complaints.services.importing.layout import DEFAULTS, Column, Mapping
 from complaints.services.importing.resolvers import (
     STATUS_FROM_OUTCOME,
     Resolved,
@@ -56,12 +56,19 @@ class Reference:
 
 class Resolvers:
     def __init__(self, reference: Reference, mapping: Mapping):
+        self.mapping = mapping
         values = mapping.values
         self.agency = AgencyResolver(reference.agencies, values.get("agency", {}))
         self.category = CategoryResolver(reference.categories, values.get("category", {}),
                                          mapping.default("category") or None)
         self.coded = {name: VocabularyResolver(name, vocabulary, values.get(name, {}))
                       for name, vocabulary in CODED.items()}
+
+    def default(self, name: str) -> str:
+        """A default from the mapping, if it is a code of its vocabulary (else the built-in default)."""
+        vocabulary = CODED["outcome" if name == "closed_outcome" else name]
+        chosen = self.mapping.default(name)
+        return chosen if chosen in vocabulary else (DEFAULTS.get(name) or "")
 
     def fits(self, field_code: str, samples: list[str]) -> int:
         """How many sample values a field would take as they are (to settle ambiguous headers)."""
@@ -173,7 +180,7 @@ class RowReader:
             column, cell = first(name)
             raw = cell_text(cell)
             coded[name] = take(column, self.resolvers.coded[name].resolve(raw), name, raw) if raw \
-                else self.mapping.default(name)
+                else self.resolvers.default(name)
         if coded["classification"] and coded["classification"] not in self.reference.allowed_classifications:
             report("error", first("classification")[0],
                    _("ท่านไม่มีสิทธิ์นำเข้าเรื่องชั้นความลับ “%(c)s” ซึ่งสูงกว่าระดับที่ได้รับอนุญาต",
@@ -188,8 +195,8 @@ class RowReader:
         if status is None:
             status = "closed" if closed else ("concluded" if outcome else "received")
         if status in ("concluded", "closed") and not outcome:
-            if self.mapping.default("closed_outcome"):
-                outcome = self.mapping.default("closed_outcome")
+            if self.resolvers.default("closed_outcome"):
+                outcome = self.resolvers.default("closed_outcome")
                 report("warning", first("outcome")[0], _("ไม่ระบุผลสรุป ใช้ค่าเริ่มต้น “%(o)s”",
                                                          o=label(OUTCOMES, outcome)))
             else:
@@ -214,6 +221,8 @@ class RowReader:
                 report("warning", first("subject")[0] or first("details")[0],
                        _("ไม่มีเรื่องและรายละเอียด ใช้ชื่อประเภทเรื่องเป็นชื่อเรื่อง"))
 
+        if not values["subject"]:
+            report("error", first("subject")[0] or first("details")[0], _("ไม่มีเรื่อง"))
         column, cell = first("register_no")
         register_no = cell_text(cell)
         if len(register_no) > REGISTER_NO_LENGTH:

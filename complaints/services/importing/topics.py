@@ -57,7 +57,7 @@ class CategoryResolver:
 
     def _lookup(self, token: str) -> str | None:
         key = value_key(token)
-        if key in self.overrides:
+        if self.overrides.get(key) in self.names:
             return self.overrides[key]
         return self.index.get(compact(token))
 
