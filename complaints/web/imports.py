@@ -64,8 +64,9 @@ def upload():
     return redirect(url_for("imports.show", batch_id=batch.id))
 
 
-@bp.get("/imports/template.xlsx")
+@bp.get("/imports/template")
 def template():
+    """The Thai template (XLSX). Reference lists only, no case data: not an export."""
     return Response(build_template(), mimetype=XLSX,
                     headers={"Content-Disposition": "attachment; filename=import-template.xlsx"})
 

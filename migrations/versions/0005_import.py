@@ -1,7 +1,7 @@
 """import of historical records: uploads waiting for their commit, saved column mappings
 
 Revision ID: 0005_import
-Revises: 0001_initial
+Revises: 0002_access
 Create Date: 2026-11-23
 
 An upload keeps the file only encrypted (content_ct, filename_ct under the batch's own data key in
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0005_import'
-down_revision = '0001_initial'
+down_revision = '0002_access'
 branch_labels = None
 depends_on = None
 
