@@ -6,6 +6,7 @@ from complaints.models.reference import Agency, Category, Zone
 from complaints.models.survey import (
     SurveyAnswer,
     SurveyParticipation,
+    SurveyPendingResponse,
     SurveyQuestion,
     SurveyResponse,
     SurveyRound,
@@ -21,6 +22,7 @@ __all__ = [
     "DataKeyRecord",
     "SurveyAnswer",
     "SurveyParticipation",
+    "SurveyPendingResponse",
     "SurveyQuestion",
     "SurveyResponse",
     "SurveyRound",

@@ -19,9 +19,9 @@ def select_locale() -> str:
 
 
 def register(app: Flask) -> None:
-    from complaints.web import admin, audit_log, auth, cases, main, reports, survey
+    from complaints.web import admin, audit_log, auth, cases, main, reports, survey, survey_admin
 
-    for module in (main, auth, cases, reports, survey, admin, audit_log):
+    for module in (main, auth, cases, reports, survey, admin, audit_log, survey_admin):
         app.register_blueprint(module.bp)
 
     @app.before_request
