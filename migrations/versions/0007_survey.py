@@ -1,7 +1,7 @@
 """survey: the pool where new responses wait, encrypted, to be released in shuffled batches
 
 Revision ID: 0007_survey
-Revises: 0001_initial
+Revises: 0002_access
 Create Date: 2026-11-23
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_survey'
-down_revision = '0001_initial'
+down_revision = '0002_access'  # relinked after merging main (was 0001_initial)
 branch_labels = None
 depends_on = None
 

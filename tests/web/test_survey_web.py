@@ -330,3 +330,76 @@ def test_interim_results_while_the_round_is_open(app, client, auth, people):
     page = client.get(f"/survey/results?round={round_id}").get_data(as_text=True)
     assert "ผลระหว่างสำรวจ" in page and re.search(r'id="included">5 ', page)
     assert re.search(r'id="respondents">10 ', page) and "อีก 5 คำตอบยังรอรวมเป็นชุด" in page
+
+
+# -- the first survey tests (from main), adapted to the anonymising pool ------------------------
+
+def _default_round(app):
+    with app.app_context():
+        survey.ensure_default_round(today_bangkok())
+        db.session.commit()
+        survey_round = db.session.scalar(select(SurveyRound))
+        return survey_round.id, [(q.id, q.kind) for q in survey_round.questions]
+
+
+def _form(questions, score):
+    return {f"q{qid}": (str(score) if kind == "scale" else "ดีมาก") for qid, kind in questions}
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(model))
+
+
+def test_a_user_answers_once_and_the_banner_goes_away(app, client, auth, people):
+    from complaints.models import SurveyPendingResponse, SurveyResponse
+
+    _, questions = _default_round(app)
+    auth.login("inspector")
+    assert "ขอเชิญตอบแบบสำรวจ" in client.get("/").get_data(as_text=True)
+    assert auth.post("/survey", _form(questions, 5)).status_code == 302
+    assert "ขอเชิญตอบแบบสำรวจ" not in client.get("/").get_data(as_text=True)
+    again = auth.post("/survey", _form(questions, 1), form_url="/")  # a second try
+    assert again.status_code == 200 and "ท่านได้ตอบแบบสำรวจรอบนี้แล้ว" in again.get_data(as_text=True)
+    with app.app_context():
+        assert _count(SurveyPendingResponse) + _count(SurveyResponse) == 1  # pooled until a batch is full
+        assert _count(SurveyParticipation) == 1
+
+
+def test_an_incomplete_answer_is_refused_and_nothing_is_stored(app, client, auth, people):
+    from complaints.models import SurveyPendingResponse
+
+    _default_round(app)
+    auth.login("inspector")
+    response = auth.post("/survey", {})
+    assert response.status_code == 200 and "กรุณาเลือกคะแนน" in response.get_data(as_text=True)
+    with app.app_context():
+        assert _count(SurveyPendingResponse) == 0 and _count(SurveyParticipation) == 0
+
+
+def test_results_through_the_browser_reach_exactly_80_percent(app, client, auth, people):
+    from tests.conftest import Auth, make_user
+
+    round_id, questions = _default_round(app)
+    with app.app_context():
+        for index in range(10):
+            make_user(f"user{index}", ["inspector"], agencies=["1004"])
+    for index, score in enumerate([5, 4, 4, 4, 3] * 2):  # mean 4.0 -> exactly 80 %
+        helper = Auth(app.test_client())
+        helper.login(f"user{index}")
+        assert helper.post("/survey", _form(questions, score)).status_code == 302
+    with app.app_context():  # close the round: every answer counts
+        db.session.get(SurveyRound, round_id).closes_on = today_bangkok() - timedelta(days=1)
+        db.session.commit()
+    auth.login("executive")
+    page = client.get("/survey/results").get_data(as_text=True)
+    assert re.search(r'id="percent">80\.00<', page) and "ผ่านเกณฑ์ร้อยละ 80" in page
+    assert re.search(r'id="mean">4\.00<', page) and re.search(r'id="included">10 ', page)
+
+
+def test_results_are_hidden_below_the_minimum_and_refused_to_inspectors(app, client, auth, people):
+    _default_round(app)
+    auth.login("inspector")
+    assert client.get("/survey/results").status_code == 403
+    auth.logout()
+    auth.login("admin")
+    assert "อย่างน้อย 5 ชุดจึงจะแสดงผล" in client.get("/survey/results").get_data(as_text=True)
