@@ -30,6 +30,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audit.read": frozenset({"auditor"}),
     "admin.users": frozenset({"admin"}),
     "survey.results": frozenset({"admin", "executive"}),
+    "survey.manage": frozenset({"admin"}),  # rounds and questions; never who answered what
 }
 
 # Endpoint -> capability (or PUBLIC / SIGNED_IN). An endpoint missing here is refused to everyone.
@@ -57,6 +58,17 @@ ENDPOINTS: dict[str, str] = {
     "reports.top3_csv": "report.read",
     "survey.answer": SIGNED_IN,
     "survey.results": "survey.results",
+    "survey.results_csv": "survey.results",
+    "survey.results_xlsx": "survey.results",
+    "survey.report": "survey.results",
+    "survey_admin.index": "survey.manage",
+    "survey_admin.new": "survey.manage",
+    "survey_admin.edit": "survey.manage",
+    "survey_admin.delete": "survey.manage",
+    "survey_admin.question_new": "survey.manage",
+    "survey_admin.question_edit": "survey.manage",
+    "survey_admin.question_delete": "survey.manage",
+    "survey_admin.question_move": "survey.manage",
     "audit_log.index": "audit.read",
     "identity.reveal_log": "audit.read",
     "admin.users": "admin.users",
@@ -87,6 +99,8 @@ ENDPOINTS: dict[str, str] = {
 RECENT_AUTH_ENDPOINTS: frozenset[str] = frozenset({
     "cases.export_csv",
     "reports.top3_csv",
+    "survey.results_csv",
+    "survey.results_xlsx",
     "account.enrol",  # whoever holds a stale session must not bind their own phone to the account
     "account.recovery_codes",
     "imports.problems_csv",  # the problems quote values from an uploaded register

@@ -8,6 +8,7 @@ from complaints.models.reference import Agency, Category, Zone
 from complaints.models.survey import (
     SurveyAnswer,
     SurveyParticipation,
+    SurveyPendingResponse,
     SurveyQuestion,
     SurveyResponse,
     SurveyRound,
@@ -27,6 +28,7 @@ __all__ = [
     "ImportMapping",
     "SurveyAnswer",
     "SurveyParticipation",
+    "SurveyPendingResponse",
     "SurveyQuestion",
     "SurveyResponse",
     "SurveyRound",

@@ -21,9 +21,21 @@ def select_locale() -> str:
 
 
 def register(app: Flask) -> None:
-    from complaints.web import account, admin, audit_log, auth, cases, identity, imports, main, reports, survey
+    from complaints.web import (
+        account,
+        admin,
+        audit_log,
+        auth,
+        cases,
+        identity,
+        imports,
+        main,
+        reports,
+        survey,
+        survey_admin,
+    )
 
-    for module in (main, auth, account, cases, identity, reports, survey, admin, audit_log, imports):
+    for module in (main, auth, account, cases, identity, reports, survey, admin, audit_log, imports, survey_admin):
         app.register_blueprint(module.bp)
 
     if proxies := app.config.get("TRUSTED_PROXIES"):
