@@ -352,9 +352,14 @@ cli.add_command(cli_keys.cases_group)
 cli.add_command(cli_search.reindex_command)
 
 
+from complaints.cli_import import import_command  # noqa: E402  (a command group of its own module)
+
+cli.add_command(import_command)
+
+
 def register(app) -> None:
     """Make the commands available as ``flask --app complaints ...`` as well."""
-    for command in (users_group, demo_command, audit_group, keys_group, cli_keys.cases_group,
+    for command in (users_group, demo_command, audit_group, keys_group, import_command, cli_keys.cases_group,
                     cli_search.reindex_command):
         app.cli.add_command(command)
 

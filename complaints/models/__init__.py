@@ -2,6 +2,7 @@
 
 from complaints.models.attachment import Attachment
 from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
+from complaints.models.importing import ImportBatch, ImportMapping
 from complaints.models.keys import DataKeyRecord
 from complaints.models.rate_limit import RateLimitCounter
 from complaints.models.reference import Agency, Category, Zone
@@ -9,6 +10,7 @@ from complaints.models.search import SearchDocument, SearchTerm
 from complaints.models.survey import (
     SurveyAnswer,
     SurveyParticipation,
+    SurveyPendingResponse,
     SurveyQuestion,
     SurveyResponse,
     SurveyRound,
@@ -27,8 +29,11 @@ __all__ = [
     "SearchTerm",
     "Category",
     "DataKeyRecord",
+    "ImportBatch",
+    "ImportMapping",
     "SurveyAnswer",
     "SurveyParticipation",
+    "SurveyPendingResponse",
     "SurveyQuestion",
     "SurveyResponse",
     "SurveyRound",

@@ -4,12 +4,14 @@ Every way a case is created or changed (``cases.build_sealed_case``, ``cases.upd
 ``index_case`` with the plaintext it has just sealed; nothing else ever sees that plaintext here. The
 terms and names are HMAC-SHA256 under a key per column and index (``Keyring.index_key``), truncated
 to ``SEARCH_TERM_BITS`` / ``SEARCH_NAME_BITS``. Rows are written after the flush that gives a new
-case its index document id, in the same transaction as the case itself.
+case its index document id, in the same transaction as the case itself. Indexing never flushes or
+opens a transaction by itself: an import seals all its cases before it writes anything.
 """
 
 from __future__ import annotations
 
 import time
+from array import array
 from dataclasses import dataclass
 
 from flask import current_app
@@ -35,9 +37,9 @@ KEYWORD_FIELDS = {"subject": 1, "details": 2, "conclusion": 3}
 NAME_FIELDS = {"complainant_name": 11, "persons_concerned": 12}
 FIELDS = {**KEYWORD_FIELDS, **NAME_FIELDS}
 KEYWORD_INDEX, NAME_INDEX = "keywords", "names"
-FLUSH_EVERY = 500  # pending documents before the session is flushed (bounds memory in bulk creation)
 INSERT_CHUNK = 20_000
 _PENDING = "search_index_pending"
+_ON_CONNECTION = "search_index_on_connection"  # the session holds a database transaction
 INSERT_TERMS = "INSERT INTO search_terms (field, term, doc_id) VALUES (?, ?, ?)"
 _SETTINGS_TTL = 30.0
 _settings_cache: dict[str, tuple[float, IndexSettings]] = {}
@@ -67,10 +69,32 @@ def settings() -> IndexSettings:
     if cached and time.monotonic() - cached[0] < _SETTINGS_TTL \
             and (cached[1].term_bits, cached[1].name_bits) == (term_bits, name_bits):
         return cached[1]
-    names = db.session.execute(select(Agency.kind, Agency.name_th)).all()
+    names = _agency_names()
     current = IndexSettings(lexicon=lexicon_for(agency_words(names)), term_bits=term_bits, name_bits=name_bits)
     _settings_cache[cache_key] = (time.monotonic(), current)
     return current
+
+
+def _agency_names() -> list[tuple[str, str]]:
+    """(kind, Thai name) of every agency. Through the session when it is already in a transaction;
+    otherwise on a connection of its own, so that creating cases (an import seals thousands before it
+    writes anything) never opens a transaction, and on SQLite never takes the write lock early."""
+    query = select(Agency.kind, Agency.name_th)
+    if db.session().info.get(_ON_CONNECTION):
+        return [tuple(row) for row in db.session.execute(query)]
+    with db.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(query)]
+
+
+@event.listens_for(db.session, "after_begin")
+def _began_on_connection(session, _transaction, _connection) -> None:
+    session.info[_ON_CONNECTION] = True
+
+
+@event.listens_for(db.session, "after_transaction_end")
+def _ended(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_ON_CONNECTION, None)
 
 
 def forget_settings() -> None:
@@ -124,9 +148,15 @@ def index_case(case_id: str, values: dict[str, str | None], *, new: bool = False
     document.version = current.version
     document.indexed_at = utcnow()
     pending = db.session.info.setdefault(_PENDING, {})
-    pending[case_id] = (document, not new, hashes_of(values, current))
-    if len(pending) >= FLUSH_EVERY:
-        db.session.flush()
+    pending[case_id] = (document, not new, _packed(hashes_of(values, current)))
+
+
+def _packed(hashes: set[tuple[int, int]]) -> dict[int, array]:
+    """The hashes of a case waiting for the flush, compactly (a bulk creation may hold many thousands)."""
+    packed: dict[int, array] = {}
+    for field, term in hashes:
+        packed.setdefault(field, array("q")).append(term)
+    return packed
 
 
 @event.listens_for(db.session, "after_flush_postexec")
@@ -142,8 +172,8 @@ def _write_pending(session, _flush_context) -> None:
     # indexing a bulk creation.
     statement = INSERT_TERMS.replace("?", "%s") if connection.dialect.paramstyle != "qmark" else INSERT_TERMS
     rows: list[tuple[int, int, int]] = []
-    for document, _, hashes in pending.values():
-        rows.extend((field, term, document.doc_id) for field, term in hashes)
+    for document, _, packed in pending.values():
+        rows.extend((field, term, document.doc_id) for field, terms in packed.items() for term in terms)
         if len(rows) >= INSERT_CHUNK:
             connection.exec_driver_sql(statement, rows)
             rows = []

@@ -1,7 +1,7 @@
 """search indexes and attachments
 
 Revision ID: 0003_search
-Revises: 0002_access
+Revises: 0007_survey
 Create Date: 2026-11-23
 
 The blind indexes of cases (search_documents, search_terms: truncated HMACs, never plaintext) and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_search'
-down_revision = '0002_access'
+down_revision = '0007_survey'
 branch_labels = None
 depends_on = None
 
