@@ -190,3 +190,30 @@ def test_every_creation_path_indexes(ctx, people):
     reader = make_user("reader", ["executive"])
     subject = search.search_cases(reader, CaseFilters(), "ร้องเรียน", per_page=100)  # noqa: F841
     assert some.id
+
+
+def test_sealing_cases_writes_nothing_until_the_flush(ctx, people):
+    """The import seals every case before it writes (no SQLite lock held meanwhile): indexing must not
+    open a database transaction or flush by itself, even with cold caches."""
+    from sqlalchemy import event
+
+    from complaints.services.cases import build_sealed_case
+
+    statements = []
+    db.session.rollback()
+    search_index.forget_settings()
+    data = CaseInput(received_date=date(2021, 1, 1), kind="complaint", agency_code="1004", category_code="road",
+                     channel="letter", subject="ถนนชำรุดหน้าวัด")
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.session.get_bind(), "before_cursor_execute", listener)
+    try:
+        with db.session.no_autoflush:
+            cases_made = [build_sealed_case(None, data, f"S{n}/2564") for n in range(3)]
+            holds_connection = bool(db.session().info.get(search_index._ON_CONNECTION))
+        sealing = list(statements)
+        db.session.commit()
+    finally:
+        event.remove(db.session.get_bind(), "before_cursor_execute", listener)
+    assert not holds_connection  # the session began no database transaction (no SQLite lock held)
+    assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in sealing)
+    assert _ids(_find(people["registrar"], "หน้าวัด")) == {c.id for c in cases_made}
