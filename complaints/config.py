@@ -95,7 +95,7 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SEARCH_TERM_BITS": _bits(env, "COMPLAINTS_SEARCH_TERM_BITS", 24),
         "SEARCH_NAME_BITS": _bits(env, "COMPLAINTS_SEARCH_NAME_BITS", 16),
         # Candidates decrypted and checked per search at most; beyond, the page says the result is partial.
-        "SEARCH_VERIFY_LIMIT": _int(env, "COMPLAINTS_SEARCH_VERIFY_LIMIT", 1000),
+        "SEARCH_VERIFY_LIMIT": _int(env, "COMPLAINTS_SEARCH_VERIFY_LIMIT", 500),
     }
 
 

@@ -1,7 +1,8 @@
 """The blind indexes of cases: which hashed terms and names each case holds.
 
-A ``SearchDocument`` gives each indexed case a small integer (so that the term table stays compact)
-and records the pipeline version it was indexed with. A ``SearchTerm`` is one truncated HMAC of a
+A ``SearchDocument`` gives each indexed case an integer that sorts by the day it was received (so that
+the term table stays compact and can be read newest first) and records the pipeline version it was
+indexed with. A ``SearchTerm`` is one truncated HMAC of a
 normalised term or name, under a key per indexed column; nothing here is plaintext.
 """
 
@@ -19,7 +20,10 @@ from complaints.extensions import db
 class SearchDocument(db.Model):
     __tablename__ = "search_documents"
 
-    doc_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The day received (high bits) and random low bits, assigned by search_index.new_doc_id, so that the
+    # term index can be read newest first, day by day.
+    doc_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                        autoincrement=False)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     version: Mapped[str] = mapped_column(String(40), index=True)
     indexed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -33,5 +37,6 @@ class SearchTerm(db.Model):
     field: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     term: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
                                       autoincrement=False)
-    doc_id: Mapped[int] = mapped_column(ForeignKey("search_documents.doc_id", ondelete="CASCADE"),
+    doc_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                        ForeignKey("search_documents.doc_id", ondelete="CASCADE"),
                                         primary_key=True, index=True)

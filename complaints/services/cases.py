@@ -206,7 +206,7 @@ def build_sealed_case(actor: User | None, data: CaseInput, register_no: str) -> 
         values[name] = _blank_to_none(value)
         _seal(case, data_key, name, value)
     db.session.add(case)
-    search_index.index_case(case.id, values, new=True)
+    search_index.index_case(case.id, case.received_date, values, new=True)
     return case
 
 
@@ -290,8 +290,8 @@ def update_case(actor: User, case_id: str, data: CaseInput) -> Case:
         if value != old[name]:
             _seal(case, data_key, name, value)
             changed.append(name)
-    if set(changed) & set(search_index.FIELDS):
-        search_index.index_case(case.id, new)
+    if set(changed) & {*search_index.FIELDS, "received_date"}:
+        search_index.index_case(case.id, case.received_date, new)
     db.session.flush()
     details = {"changed": sorted(changed)}
     if before["status"] != case.status:

@@ -11,6 +11,7 @@ and how many cases matched, never the words.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
@@ -36,6 +37,7 @@ from complaints.services.errors import Forbidden, Invalid
 TEXT_FIELDS = tuple(search_index.KEYWORD_FIELDS)
 MIN_NAME_CHARS = 4
 POSTINGS_CAP = 20_000
+FIRST_WINDOW_DAYS = 31
 CHUNK = 1000
 CANDIDATE_COLUMNS = ("subject_ct", "details_ct", "conclusion_ct")
 assert tuple(ENCRYPTED_FIELDS[name] for name in TEXT_FIELDS) == CANDIDATE_COLUMNS
@@ -96,18 +98,24 @@ def _postings(pairs: list[tuple[int, int]]) -> int:
     return db.session.scalar(select(func.count()).select_from(_has_any(pairs).limit(POSTINGS_CAP).subquery()))
 
 
-def _keyword_candidates(query: SearchQuery, current: search_index.IndexSettings):
-    """Documents holding every term of every query word, each in any of the text fields: the documents
-    of the rarest term, probed (primary-key look-ups) for each other term."""
+def _required_terms(query: SearchQuery, current: search_index.IndexSettings) -> list[tuple[tuple[int, int], ...]]:
+    """For each term of each query word, the (field, hash) pairs that hold it in one of the text fields;
+    rarest term first (it drives the look-up, the others are probed)."""
     required = list(dict.fromkeys(
         tuple((search_index.FIELDS[name], search_index.term_hash(name, term, current)) for name in TEXT_FIELDS)
         for word in query.words for term in word.terms))
-    if not required:
-        return None
     if len(required) > 1:
         required.sort(key=lambda pairs: _postings(list(pairs)))
+    return required
+
+
+def _keyword_candidates(required: list[tuple[tuple[int, int], ...]], low: int, high: int):
+    """Documents with ids in [low, high] holding every required term: index range scans of the rarest
+    term, primary-key probes for the others."""
     driver, *others = required
-    candidates = _has_any(list(driver))
+    candidates = select(SearchTerm.doc_id).where(
+        or_(*(and_(SearchTerm.field == f, SearchTerm.term == t, SearchTerm.doc_id.between(low, high))
+              for f, t in driver)))
     for pairs in others:
         other = aliased(SearchTerm)
         candidates = candidates.where(exists().where(
@@ -166,24 +174,46 @@ class _Found:
     truncated: bool
 
 
+def _windows():
+    """Day ranges of received dates, newest first, each twice as long as the one before (31 days, 62,
+    ...), covering every indexed case: a search stops as soon as it has enough candidates."""
+    span = db.session.execute(select(func.min(SearchDocument.doc_id), func.max(SearchDocument.doc_id))).one()
+    if span[0] is None:
+        return
+    first, last = span[0] >> search_index.DAY_SHIFT, span[1] >> search_index.DAY_SHIFT
+    days, high = FIRST_WINDOW_DAYS, last
+    while high >= first:
+        low = max(first, high - days + 1)
+        yield search_index.doc_id_range(date.fromordinal(low), date.fromordinal(high))
+        high, days = low - 1, days * 2
+
+
 def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
     current = search_index.settings()
-    keyword_docs = _keyword_candidates(query, current)
+    required = _required_terms(query, current)
     name_docs = _name_candidates(query, actor, current)
-    sources = [SearchDocument.doc_id.in_(keyword_docs)] if keyword_docs is not None else []
-    if name_docs:
-        sources.append(SearchDocument.doc_id.in_(sorted(name_docs)))
-    if not sources:
+    if not required and not name_docs:
         return _Found([], [], False)
     # 1. Which candidates, newest first: scope and filters in SQL, no ciphertext read yet (the covering
-    #    index ix_cases_search_order answers it without touching the rows).
-    order = db.session.execute(
-        filtered_query(actor, filters).with_only_columns(Case.id, SearchDocument.doc_id)
-        .join(SearchDocument, SearchDocument.case_id == Case.id)
-        .where(or_(*sources))
-        .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
-        .limit(limit + 1)
-    ).all()
+    #    index ix_cases_search_order answers without touching the rows). The term index is read by
+    #    windows of received dates, newest first, until there are more candidates than can be checked.
+    order: list = []
+    for low, high in _windows():
+        sources = [SearchDocument.doc_id.in_(_keyword_candidates(required, low, high))] if required else []
+        names_here = sorted(d for d in name_docs if low <= d <= high)
+        if names_here:
+            sources.append(SearchDocument.doc_id.in_(names_here))
+        if not sources:
+            continue
+        order += db.session.execute(
+            filtered_query(actor, filters).with_only_columns(Case.id, SearchDocument.doc_id)
+            .join(SearchDocument, SearchDocument.case_id == Case.id)
+            .where(or_(*sources))
+            .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
+            .limit(limit + 1 - len(order))
+        ).all()
+        if len(order) > limit:
+            break
     found = _Found([], [], len(order) > limit)
     order = order[:limit]
     # 2. Their ciphertexts and wrapped keys; each is decrypted and checked in that order.
@@ -250,7 +280,7 @@ def search_cases(actor: User, filters: CaseFilters, text: str | None, page: int 
     if not access.can(actor, "case.read"):
         raise Forbidden()
     query = parse_query(text)
-    limit = current_app.config.get("SEARCH_VERIFY_LIMIT", 1000)
+    limit = current_app.config.get("SEARCH_VERIFY_LIMIT", 500)
     found = _find(actor, filters, query, limit)
     total = len(found.matched)
     page = max(1, min(page, max(1, -(-total // per_page))))
@@ -269,7 +299,7 @@ def export_search(actor: User, filters: CaseFilters, text: str | None) -> list[C
     if not access.can(actor, "case.read"):
         raise Forbidden()
     query = parse_query(text)
-    limit = 10 * current_app.config.get("SEARCH_VERIFY_LIMIT", 1000)
+    limit = 10 * current_app.config.get("SEARCH_VERIFY_LIMIT", 500)
     found = _find(actor, filters, query, limit)
     ids = [case_id for case_id, _ in found.matched]
     cases = [case for start in range(0, len(ids), 500)

@@ -10,9 +10,11 @@ opens a transaction by itself: an import seals all its cases before it writes an
 
 from __future__ import annotations
 
+import secrets
 import time
 from array import array
 from dataclasses import dataclass
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import delete, event, func, select
@@ -137,18 +139,39 @@ def hashes_of(values: dict[str, str | None], current: IndexSettings) -> set[tupl
 
 # -- writing ------------------------------------------------------------------------------------
 
-def index_case(case_id: str, values: dict[str, str | None], *, new: bool = False) -> None:
-    """(Re)index one case from its plaintext. ``new``: the case is being created in this session."""
+DAY_SHIFT = 40  # a document id is the day received (high bits) and 40 random bits
+
+
+def new_doc_id(received: date) -> int:
+    """A document id that sorts by the day the case was received: newest-first searches read the term
+    index backwards by day and stop early. Random below the day (2^40 values a day: no collisions)."""
+    return (received.toordinal() << DAY_SHIFT) | secrets.randbits(DAY_SHIFT)
+
+
+def doc_id_range(first: date, last: date) -> tuple[int, int]:
+    """The document ids of cases received from ``first`` to ``last`` inclusive."""
+    return first.toordinal() << DAY_SHIFT, ((last.toordinal() + 1) << DAY_SHIFT) - 1
+
+
+def index_case(case_id: str, received: date, values: dict[str, str | None], *, new: bool = False) -> None:
+    """(Re)index one case from its plaintext. ``new``: the case is being created in this session. A
+    case whose received date changed gets a new document id (the old one and its terms go)."""
     current = settings()
     document = None if new else db.session.scalar(select(SearchDocument).where(SearchDocument.case_id == case_id))
+    if document is not None and document.doc_id >> DAY_SHIFT != received.toordinal():
+        db.session.info.get(_PENDING, {}).pop(case_id, None)
+        db.session.execute(delete(SearchTerm).where(SearchTerm.doc_id == document.doc_id))
+        db.session.delete(document)
+        db.session.flush()  # the old row goes before its successor (same case id) is inserted
+        document = None
+    existed = document is not None
     if document is None:
-        document = SearchDocument(case_id=case_id)
+        document = SearchDocument(doc_id=new_doc_id(received), case_id=case_id)
         db.session.add(document)
-        new = True
     document.version = current.version
     document.indexed_at = utcnow()
     pending = db.session.info.setdefault(_PENDING, {})
-    pending[case_id] = (document, not new, _packed(hashes_of(values, current)))
+    pending[case_id] = (document, existed, _packed(hashes_of(values, current)))
 
 
 def _packed(hashes: set[tuple[int, int]]) -> dict[int, array]:
@@ -255,7 +278,7 @@ def reindex_batch(after: str | None, limit: int, *, everything: bool = False) ->
             data_key = data_keys[case.id]
             if not isinstance(data_key, DataKey):
                 raise data_key
-            index_case(case.id, open_indexed_fields(case, data_key))
+            index_case(case.id, case.received_date, open_indexed_fields(case, data_key))
         except DecryptionError:
             failed.append(case.id)
     db.session.flush()

@@ -40,7 +40,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_attachments_case_id'), ['case_id'], unique=False)
 
     op.create_table('search_documents',
-    sa.Column('doc_id', sa.Integer(), nullable=False),
+    sa.Column('doc_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
     sa.Column('case_id', sa.String(length=36), nullable=False),
     sa.Column('version', sa.String(length=40), nullable=False),
     sa.Column('indexed_at', sa.DateTime(), nullable=False),
@@ -54,7 +54,7 @@ def upgrade():
     op.create_table('search_terms',
     sa.Column('field', sa.SmallInteger(), autoincrement=False, nullable=False),
     sa.Column('term', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=False, nullable=False),
-    sa.Column('doc_id', sa.Integer(), nullable=False),
+    sa.Column('doc_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.ForeignKeyConstraint(['doc_id'], ['search_documents.doc_id'], name=op.f('fk_search_terms_doc_id_search_documents'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('field', 'term', 'doc_id', name=op.f('pk_search_terms'))
     )

@@ -217,3 +217,36 @@ def test_sealing_cases_writes_nothing_until_the_flush(ctx, people):
     assert not holds_connection  # the session began no database transaction (no SQLite lock held)
     assert not any(s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")) for s in sealing)
     assert _ids(_find(people["registrar"], "หน้าวัด")) == {c.id for c in cases_made}
+
+
+def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(app, ctx, people):
+    registrar = people["registrar"]
+    received = [date(2019, 12, 30), date(2020, 6, 1), date(2021, 2, 14), date(2021, 2, 15), date(2021, 3, 9)]
+    made = {day: new_case(app, registrar, subject=f"ทางม้าลายลบเลือน {n}", received_date=day)
+            for n, day in enumerate(received)}
+    newest_first = [made[day] for day in sorted(received, reverse=True)]
+    page = _find(registrar, "ทางม้าลาย")
+    assert [row.case.id for row in page.rows] == newest_first and not page.truncated
+    app.config["SEARCH_VERIFY_LIMIT"] = 2
+    page = _find(registrar, "ทางม้าลาย")
+    assert [row.case.id for row in page.rows] == newest_first[:2] and page.truncated
+
+
+def test_changing_the_received_date_moves_the_case_in_the_index(ctx, people):
+    registrar = people["registrar"].load()
+    case = make_case_for_index(registrar)
+    before = db.session.scalar(select(SearchDocument.doc_id).where(SearchDocument.case_id == case.id))
+    update_case(registrar, case.id, CaseInput(
+        received_date=date(2019, 1, 2), kind=case.kind, agency_code=case.agency_code,
+        category_code=case.category_code, channel=case.channel, subject="ป้ายรถเมล์ชำรุด"))
+    db.session.commit()
+    after = db.session.scalar(select(SearchDocument.doc_id).where(SearchDocument.case_id == case.id))
+    assert after != before and after >> search_index.DAY_SHIFT == date(2019, 1, 2).toordinal()
+    assert db.session.scalar(select(func.count()).select_from(SearchTerm).where(SearchTerm.doc_id == before)) == 0
+    assert _ids(_find(people["registrar"], "ป้ายรถเมล์")) == {case.id}
+
+
+def make_case_for_index(registrar):
+    from tests.conftest import make_case
+
+    return make_case(registrar, subject="ป้ายรถเมล์ชำรุด", received_date=date(2021, 5, 5))
