@@ -12,7 +12,8 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.engine import Connection
 
-from audit.schema import GENESIS_MAC, audit_events
+from audit import checkpoints
+from audit.schema import GENESIS_MAC, HEAD_ID, audit_events, audit_head
 
 # Any fixed 64-bit number; every append on PostgreSQL takes this transaction-level advisory lock.
 PG_LOCK_KEY = 0x636F6D706C61696E  # "complain"
@@ -53,7 +54,13 @@ def entry_mac(key: bytes, row: dict[str, Any]) -> str:
         if isinstance(value, datetime):
             value = _canonical_time(value)
         values.append(value)
-    message = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    message = json.dumps(values, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def head_mac(key: bytes, seq: int, mac: str) -> str:
+    """HMAC over the head record, so that it cannot be moved back without the key."""
+    message = b"complaints-audit-head:v1\n%d\n%s" % (int(seq), str(mac).encode("ascii", "replace"))
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
@@ -67,14 +74,48 @@ def lock_for_append(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
 
 
-def append(connection: Connection, key: bytes, event: AuditEvent) -> int:
-    """Append one entry in the caller's transaction and return its sequence number."""
+def _position(connection: Connection) -> tuple[int, str]:
+    """(number to follow, MAC to link to) for the next entry.
+
+    The head record is the truth: after entries were deleted from the end, the next entry still
+    follows the head (the gap stays visible); after rows were slipped in past the head, the next
+    entry takes a fresh number but links to the head (the intruders stay visible).
+    """
+    head = connection.execute(
+        select(audit_head.c.seq, audit_head.c.mac).where(audit_head.c.id == HEAD_ID)).first()
+    last = connection.execute(select(audit_events.c.seq, audit_events.c.mac)
+                              .order_by(audit_events.c.seq.desc()).limit(1)).first()
+    if head is not None:
+        return max(int(head.seq), int(last.seq) if last else 0), head.mac
+    if last is not None:  # a log from before the head record existed
+        return int(last.seq), last.mac
+    return 0, GENESIS_MAC
+
+
+def _move_head(connection: Connection, key: bytes, seq: int, mac: str, now: datetime) -> None:
+    values = {"seq": seq, "mac": mac, "head_mac": head_mac(key, seq, mac), "updated_at": now}
+    moved = connection.execute(audit_head.update().where(audit_head.c.id == HEAD_ID).values(**values))
+    if moved.rowcount == 0:
+        connection.execute(audit_head.insert().values(id=HEAD_ID, **values))
+
+
+def append(
+    connection: Connection,
+    key: bytes,
+    event: AuditEvent,
+    *,
+    signer: checkpoints.Signer | None = None,
+    policy: checkpoints.CheckpointPolicy | None = None,
+) -> int:
+    """Append one entry in the caller's transaction and return its sequence number.
+
+    With a ``signer`` and a ``policy``, a signed checkpoint is written too when one is due.
+    """
     lock_for_append(connection)
-    last = connection.execute(
-        select(audit_events.c.seq, audit_events.c.mac).order_by(audit_events.c.seq.desc()).limit(1)
-    ).first()
-    seq, prev_mac = (last.seq + 1, last.mac) if last else (1, GENESIS_MAC)
-    occurred = event.occurred_at or datetime.now(UTC).replace(tzinfo=None)
+    after, prev_mac = _position(connection)
+    seq = after + 1
+    now = datetime.now(UTC).replace(tzinfo=None)
+    occurred = event.occurred_at or now
     row = {
         "seq": seq,
         "occurred_at": occurred,
@@ -91,4 +132,26 @@ def append(connection: Connection, key: bytes, event: AuditEvent) -> int:
     }
     row["mac"] = entry_mac(key, row)
     connection.execute(audit_events.insert().values(**row))
+    _move_head(connection, key, seq, row["mac"], now)
+    if signer is not None and policy is not None:
+        last = checkpoints.latest(connection)
+        if policy.due(seq, now, last.seq if last else None, last.created_at if last else None):
+            checkpoints.write(connection, signer, seq, row["mac"], now)
     return seq
+
+
+def checkpoint_head(connection: Connection, signer: checkpoints.Signer) -> checkpoints.Checkpoint | None:
+    """A signed checkpoint of the chain's current end (reusing the latest if it is already there)."""
+    lock_for_append(connection)
+    head = connection.execute(
+        select(audit_head.c.seq, audit_head.c.mac).where(audit_head.c.id == HEAD_ID)).first()
+    if head is None:
+        last = connection.execute(select(audit_events.c.seq, audit_events.c.mac)
+                                  .order_by(audit_events.c.seq.desc()).limit(1)).first()
+        if last is None:
+            return None
+        head = last
+    existing = checkpoints.at(connection, int(head.seq))
+    if existing is not None:
+        return existing
+    return checkpoints.write(connection, signer, int(head.seq), head.mac)

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "identity.read": frozenset({"registrar"}),  # complainant identity shown without asking
     "report.read": frozenset({"registrar", "inspector", "executive"}),
     "audit.read": frozenset({"auditor"}),
+    "case.viewers": frozenset({"registrar", "executive"}),  # "who viewed this case" on a case they can see
     "admin.users": frozenset({"admin"}),
     "survey.results": frozenset({"admin", "executive"}),
 }
@@ -49,6 +50,10 @@ ENDPOINTS: dict[str, str] = {
     "survey.answer": SIGNED_IN,
     "survey.results": "survey.results",
     "audit_log.index": "audit.read",
+    "audit_log.export_csv": "audit.read",
+    "audit_log.verify": "audit.read",
+    "audit_log.checkpoint": "audit.read",
+    "audit_log.alerts": "audit.read",
     "admin.users": "admin.users",
 }
 
@@ -140,6 +145,14 @@ def readable_fields(user: User, case: Case) -> set[str]:
     if not can(user, "identity.read"):
         fields -= set(IDENTITY_FIELDS)
     return fields
+
+
+def audit_case_labels(user: User, case_ids) -> dict[str, str]:
+    """Register numbers of cases named in the audit log, for auditors: a reference, never content."""
+    ids = sorted({str(i) for i in case_ids if i})
+    if not can(user, "audit.read") or not ids:
+        return {}
+    return dict(db.session.execute(select(Case.id, Case.register_no).where(Case.id.in_(ids))).all())
 
 
 def known_roles() -> frozenset[str]:

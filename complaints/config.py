@@ -6,6 +6,7 @@ Production refuses unsafe defaults; tests pass a dict of overrides to ``create_a
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 
 ENVIRONMENTS = ("production", "development", "testing")
@@ -23,6 +24,35 @@ def _int(env: dict, name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_office_hours(text: str) -> tuple[time, time]:
+    """``08:00-18:00`` -> (08:00, 18:00), Bangkok time."""
+    start, sep, end = (text or "").replace(" ", "").partition("-")
+    try:
+        if not sep:
+            raise ValueError(text)
+        first, last = time.fromisoformat(start), time.fromisoformat(end)
+    except ValueError as exc:
+        raise ConfigError(f"COMPLAINTS_AUDIT_OFFICE_HOURS must look like 08:00-18:00, got {text!r}") from exc
+    if first >= last:
+        raise ConfigError(f"COMPLAINTS_AUDIT_OFFICE_HOURS must start before it ends, got {text!r}")
+    return first, last
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """``mon-fri`` or ``mon,tue,sat`` -> weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in (text or "").lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ConfigError(f"COMPLAINTS_AUDIT_OFFICE_DAYS must look like mon-fri or mon,tue,wed, got {text!r}")
+        start, stop = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days.update(range(start, stop + 1) if start <= stop else [*range(start, 7), *range(0, stop + 1)])
+    return frozenset(days)
 
 
 def load_config(instance_path: str, env: dict | None = None) -> dict:
@@ -58,6 +88,16 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SURVEY_PASS_PERCENT": _int(env, "COMPLAINTS_SURVEY_PASS_PERCENT", 80),
         "SURVEY_MIN_RESPONSES": _int(env, "COMPLAINTS_SURVEY_MIN_RESPONSES", 5),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        # The audit log: a signed checkpoint every N entries or M minutes (0 turns that trigger off),
+        # and the thresholds of the auditor's list of unusual access.
+        "AUDIT_CHECKPOINT_ENTRIES": _int(env, "COMPLAINTS_AUDIT_CHECKPOINT_ENTRIES", 500),
+        "AUDIT_CHECKPOINT_MINUTES": _int(env, "COMPLAINTS_AUDIT_CHECKPOINT_MINUTES", 60),
+        "AUDIT_ALERT_VIEWS_PER_HOUR": _int(env, "COMPLAINTS_AUDIT_ALERT_VIEWS_PER_HOUR", 30),
+        "AUDIT_ALERT_VIEWS_FACTOR": _int(env, "COMPLAINTS_AUDIT_ALERT_VIEWS_FACTOR", 3),
+        "AUDIT_ALERT_BASELINE_DAYS": _int(env, "COMPLAINTS_AUDIT_ALERT_BASELINE_DAYS", 30),
+        "AUDIT_ALERT_DENIED_PER_HOUR": _int(env, "COMPLAINTS_AUDIT_ALERT_DENIED_PER_HOUR", 3),
+        "AUDIT_OFFICE_HOURS": parse_office_hours(env.get("COMPLAINTS_AUDIT_OFFICE_HOURS") or "08:00-18:00"),
+        "AUDIT_OFFICE_DAYS": parse_weekdays(env.get("COMPLAINTS_AUDIT_OFFICE_DAYS") or "mon-fri"),
     }
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from complaints import access
 from complaints.extensions import db
 from complaints.forms import CaseForm, options
-from complaints.services import cases, reference, reports, users
+from complaints.services import audit_reader, cases, reference, reports, users
 from complaints.services.errors import Invalid
 from complaints.vocabulary import CLASSIFICATIONS, label
 
@@ -72,7 +72,8 @@ def export_csv():
 @bp.get("/cases/<case_id>")
 def show(case_id: str):
     view = cases.view_case(current_user, case_id)
-    return render_template("cases/show.html", view=view, can_edit=access.can_edit_case(current_user, view.case))
+    return render_template("cases/show.html", view=view, can_edit=access.can_edit_case(current_user, view.case),
+                           viewers=audit_reader.case_viewers(current_user, view.case))
 
 
 def _prepare(form: CaseForm) -> CaseForm:
