@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import Connection
 
 from audit import checkpoints
@@ -74,29 +74,41 @@ def lock_for_append(connection: Connection) -> None:
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
 
 
-def _position(connection: Connection) -> tuple[int, str]:
-    """(number to follow, MAC to link to) for the next entry.
+# Built once: an append runs three statements (read the head, insert, move the head).
+_READ_HEAD = select(
+    audit_head.c.seq, audit_head.c.mac, audit_head.c.checkpoint_seq, audit_head.c.checkpoint_at,
+    select(func.max(audit_events.c.seq)).scalar_subquery().label("last_seq"),
+).where(audit_head.c.id == HEAD_ID)
+_INSERT = audit_events.insert()
+_MOVE_HEAD = audit_head.update().where(audit_head.c.id == HEAD_ID)
+_NEW_HEAD = audit_head.insert()
+
+
+@dataclass
+class _Position:
+    after: int  # the number the next entry follows
+    prev_mac: str  # the MAC it links to
+    checkpoint_seq: int | None
+    checkpoint_at: datetime | None
+
+
+def _position(connection: Connection) -> _Position:
+    """Where the next entry goes.
 
     The head record is the truth: after entries were deleted from the end, the next entry still
     follows the head (the gap stays visible); after rows were slipped in past the head, the next
     entry takes a fresh number but links to the head (the intruders stay visible).
     """
-    head = connection.execute(
-        select(audit_head.c.seq, audit_head.c.mac).where(audit_head.c.id == HEAD_ID)).first()
+    head = connection.execute(_READ_HEAD).first()
+    if head is not None:
+        return _Position(max(int(head.seq), int(head.last_seq or 0)), head.mac, head.checkpoint_seq,
+                         head.checkpoint_at)
+    # No head yet: a new log, or one written before the head record existed.
     last = connection.execute(select(audit_events.c.seq, audit_events.c.mac)
                               .order_by(audit_events.c.seq.desc()).limit(1)).first()
-    if head is not None:
-        return max(int(head.seq), int(last.seq) if last else 0), head.mac
-    if last is not None:  # a log from before the head record existed
-        return int(last.seq), last.mac
-    return 0, GENESIS_MAC
-
-
-def _move_head(connection: Connection, key: bytes, seq: int, mac: str, now: datetime) -> None:
-    values = {"seq": seq, "mac": mac, "head_mac": head_mac(key, seq, mac), "updated_at": now}
-    moved = connection.execute(audit_head.update().where(audit_head.c.id == HEAD_ID).values(**values))
-    if moved.rowcount == 0:
-        connection.execute(audit_head.insert().values(id=HEAD_ID, **values))
+    latest = checkpoints.latest(connection)
+    return _Position(int(last.seq) if last else 0, last.mac if last else GENESIS_MAC,
+                     latest.seq if latest else None, latest.created_at if latest else None)
 
 
 def append(
@@ -112,8 +124,8 @@ def append(
     With a ``signer`` and a ``policy``, a signed checkpoint is written too when one is due.
     """
     lock_for_append(connection)
-    after, prev_mac = _position(connection)
-    seq = after + 1
+    position = _position(connection)
+    seq = position.after + 1
     now = datetime.now(UTC).replace(tzinfo=None)
     occurred = event.occurred_at or now
     row = {
@@ -128,15 +140,18 @@ def append(
         "request_id": event.request_id,
         "ip": event.ip,
         "details": canonical_details(event.details),
-        "prev_mac": prev_mac,
+        "prev_mac": position.prev_mac,
     }
     row["mac"] = entry_mac(key, row)
-    connection.execute(audit_events.insert().values(**row))
-    _move_head(connection, key, seq, row["mac"], now)
-    if signer is not None and policy is not None:
-        last = checkpoints.latest(connection)
-        if policy.due(seq, now, last.seq if last else None, last.created_at if last else None):
-            checkpoints.write(connection, signer, seq, row["mac"], now)
+    connection.execute(_INSERT, row)
+    checkpoint_seq, checkpoint_at = position.checkpoint_seq, position.checkpoint_at
+    if signer is not None and policy is not None and policy.due(seq, now, checkpoint_seq, checkpoint_at):
+        checkpoints.write(connection, signer, seq, row["mac"], now)
+        checkpoint_seq, checkpoint_at = seq, now
+    head = {"seq": seq, "mac": row["mac"], "head_mac": head_mac(key, seq, row["mac"]), "updated_at": now,
+            "checkpoint_seq": checkpoint_seq, "checkpoint_at": checkpoint_at}
+    if connection.execute(_MOVE_HEAD, head).rowcount == 0:
+        connection.execute(_NEW_HEAD, {"id": HEAD_ID, **head})
     return seq
 
 
@@ -154,4 +169,6 @@ def checkpoint_head(connection: Connection, signer: checkpoints.Signer) -> check
     existing = checkpoints.at(connection, int(head.seq))
     if existing is not None:
         return existing
-    return checkpoints.write(connection, signer, int(head.seq), head.mac)
+    checkpoint = checkpoints.write(connection, signer, int(head.seq), head.mac)
+    connection.execute(_MOVE_HEAD, {"checkpoint_seq": checkpoint.seq, "checkpoint_at": checkpoint.created_at})
+    return checkpoint

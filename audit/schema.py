@@ -60,6 +60,10 @@ audit_head = Table(
     Column("mac", String(64), nullable=False),  # that entry's MAC
     Column("head_mac", String(64), nullable=False),  # HMAC over (seq, mac) under the audit key
     Column("updated_at", DateTime, nullable=False),
+    # The latest signed checkpoint (kept here so that an append needs no extra query to know when
+    # the next is due; ``verify`` relies on audit_checkpoints, not on these).
+    Column("checkpoint_seq", SEQ, nullable=True),
+    Column("checkpoint_at", DateTime, nullable=True),
 )
 
 audit_checkpoints = Table(

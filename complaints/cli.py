@@ -54,9 +54,9 @@ def _initialise(app) -> None:
     with app.app_context():
         click.echo("• migrating the database schema to the latest version …")
         upgrade(directory=app.extensions["migrate"].directory)
+        adopted = audit_integrity.adopt_legacy_log()
         added = reference.load_reference_data()
         round_ = survey.ensure_default_round(today_bangkok())
-        adopted = audit_integrity.adopt_legacy_log()
         db.session.commit()
         if adopted:
             click.echo(f"• audit log: {adopted} earlier entries now end in a head record and a signed checkpoint")

@@ -70,6 +70,8 @@ def upgrade():
     sa.Column('mac', sa.String(length=64), nullable=False),
     sa.Column('head_mac', sa.String(length=64), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('checkpoint_seq', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
+    sa.Column('checkpoint_at', sa.DateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_head'))
     )
     # A plain CREATE INDEX: a batch operation could rebuild audit_events and lose its triggers.

@@ -133,3 +133,21 @@ def test_a_script_tampering_with_a_running_instance_is_named(tmp_path):
     assert "entry #9" in verify.stdout
     assert "entry #4" in verify.stderr  # on both streams when they are not one terminal
     assert "append-only triggers missing" in verify.stderr
+
+
+def test_init_adopts_a_log_written_before_the_head_record(log):
+    tamper("DELETE FROM audit_head", "DELETE FROM audit_checkpoints")  # as the log was before this version
+    result = audit_integrity_verify()
+    assert result.problems[0].code == "head_missing"
+    outcome = log.test_cli_runner().invoke(args=["init"])
+    assert outcome.exit_code == 0, outcome.output
+    assert "12 earlier entries now end in a head record" in outcome.output
+    assert audit_integrity_verify().ok
+    again = log.test_cli_runner().invoke(args=["init"])  # safe to run again: nothing more to adopt
+    assert "earlier entries" not in again.output
+
+
+def audit_integrity_verify():
+    from complaints.services import audit_integrity
+
+    return audit_integrity.verify()
