@@ -173,18 +173,25 @@ def verify(
                        f"entry #{seq} was not written by the application: the log's recorded end is #{head.seq}",
                        end=int(head.seq))
             continue
-        if seq > expected:
-            _missing(report, expected, seq - 1, "deleted")
-            resync = True
         entry["occurred_at"] = _as_time(entry["occurred_at"])
-        wrong = []
-        if not resync and not _same(entry["prev_mac"], prev_mac):
-            wrong.append(("link", f"its link to entry #{seq - 1} is wrong (an entry was removed, inserted or "
-                                  "reordered)"))
         try:
             mac_ok = _same(entry_mac(key, entry), entry["mac"])
         except Exception:  # unreadable content counts as altered
             mac_ok = False
+        if seq > expected:
+            if not mac_ok:
+                # Past a gap, a row the application did not write (the application skips the numbers of
+                # rows slipped in past its head): the gap is judged at the next genuine entry.
+                report.add(seq, "forged", f"entry #{seq} was not written by the application (its MAC does "
+                                          "not match)")
+                continue
+            if not _same(entry["prev_mac"], prev_mac):  # a genuine entry that links across the gap: none lost
+                _missing(report, expected, seq - 1, "deleted")
+                resync = True
+        wrong = []
+        if not resync and not _same(entry["prev_mac"], prev_mac):
+            wrong.append(("link", f"its link to entry #{seq - 1} is wrong (an entry was removed, inserted or "
+                                  "reordered)"))
         if not mac_ok:
             wrong.append(("altered", "its MAC does not match: the entry was altered"))
         if seq in signed and not _same(signed[seq].mac, entry["mac"]):
@@ -200,6 +207,11 @@ def verify(
         resync = bool(wrong)
         prev_mac, expected, end, end_mac = entry["mac"], seq + 1, seq, entry["mac"]
         count += 1
+
+    if head_ok and head.checkpoint_seq is not None and head.checkpoint_seq not in signed and not any(
+            p.code == "checkpoint_forged" and p.seq == head.checkpoint_seq for p in report.problems):
+        report.add(int(head.checkpoint_seq), "checkpoint_missing",
+                   "the signed checkpoint of this entry was deleted")
 
     # What the log should reach, by the evidence that cannot be forged without the keys.
     reach = []

@@ -27,6 +27,13 @@ ALERT_DAYS = 7  # the alert list's default period, ending today
 ALERT_MAX_DAYS = 366
 
 
+def _cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula: the log holds text that anyone can
+    type (the user name of a failed sign-in), so a leading = + - @ gets a quote in front."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 @bp.app_template_filter("audit_time")
 def _audit_time(value) -> str:
     """Bangkok time with seconds, in the Buddhist era: 15 ม.ค. 2564 14:03:27."""
@@ -99,13 +106,10 @@ def export_csv():
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for row in export.rows:
-        writer.writerow([
-            row["seq"], to_bangkok(row["occurred_at"]).isoformat(timespec="seconds"), row["actor_id"] or "",
-            row["username"] or "", row["display_name"] or row["actor_name"] or "", row["action"],
-            audit_labels.action_label(row["action"]), row["outcome"], row["object_type"] or "",
-            row["object_id"] or "", row["object_label"] or "", row["request_id"] or "", row["ip"] or "",
-            row["details"], row["mac"],
-        ])
+        writer.writerow([row["seq"], to_bangkok(row["occurred_at"]).isoformat(timespec="seconds"), *map(_cell, (
+            row["actor_id"], row["username"], row["display_name"] or row["actor_name"], row["action"],
+            audit_labels.action_label(row["action"]), row["outcome"], row["object_type"], row["object_id"],
+            row["object_label"], row["request_id"], row["ip"], row["details"], row["mac"]))])
     stamp = today_bangkok().strftime("%Y%m%d")
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f"attachment; filename=audit-{stamp}.csv"})

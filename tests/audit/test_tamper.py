@@ -177,8 +177,9 @@ def test_a_rollback_to_an_older_copy_is_caught_by_the_external_checkpoint(log, t
     external = _external(tmp_path)  # entry #41, the export's own entry
     assert external.seq == N + 11
     tamper(f"DELETE FROM audit_events WHERE seq > {N}", f"DELETE FROM audit_checkpoints WHERE seq > {N}",
-           "UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac, updated_at = :updated_at",
-           **{k: head_then[k] for k in ("seq", "mac", "head_mac", "updated_at")})
+           "UPDATE audit_head SET seq = :seq, mac = :mac, head_mac = :head_mac, updated_at = :updated_at, "
+           "checkpoint_seq = :checkpoint_seq, checkpoint_at = :checkpoint_at",
+           **{k: v for k, v in head_then.items() if k != "id"})
     assert audit_integrity.verify().ok  # without the external checkpoint, an old copy looks whole
     named(audit_integrity.verify(external), N + 1, "truncated")
     write_entries(15, start=300)  # the rolled-back register is used again: #31 .. #45, other entries
@@ -238,3 +239,16 @@ def test_checkpoints_follow_the_policy(ctx):
     last = checkpoints.latest(db.session.connection())
     assert not policy.due(100, last.created_at + timedelta(minutes=29), last.seq, last.created_at)
     assert policy.due(100, last.created_at + timedelta(minutes=30), last.seq, last.created_at)
+
+
+def test_a_far_numbered_intruder_is_named_while_the_app_writes_on(log):
+    insert(forged(999_999, prev_mac=entry(N)["mac"]))
+    write_entries(2, start=100)  # the app skips past the intruder's number: #1000000, #1000001
+    result = audit_integrity.verify()
+    named(result, 999_999, "forged")
+    assert [p.seq for p in result.problems] == [999_999]  # no phantom "missing" entries
+
+
+def test_a_deleted_checkpoint_is_named(log):
+    tamper("DELETE FROM audit_checkpoints WHERE seq = 21")
+    named(audit_integrity.verify(), 21, "checkpoint_missing")

@@ -276,3 +276,11 @@ def test_who_viewed_panel_is_not_shown_to_inspectors(client, auth, people, activ
     auth.login("inspector")
     page = client.get(f"/cases/{activity['inside']}").get_data(as_text=True)
     assert "ถนนพัง" in page and "ผู้ที่เปิดดูเรื่องนี้" not in page
+
+
+def test_csv_export_does_not_hand_formulas_to_a_spreadsheet(app, client, auth, people):
+    auth.login('=HYPERLINK("http://evil.example","x")', "whatever it is 123")  # a failed sign-in
+    auth.login("auditor")
+    rows = list(csv.DictReader(io.StringIO(client.get("/audit.csv?action=auth.login&outcome=failed")
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0]["actor_name"] == '\'=HYPERLINK("http://evil.example","x")'
