@@ -166,7 +166,7 @@ def users_for_filter() -> list[User]:
 
 # -- who viewed this case ----------------------------------------------------------------------
 
-CASE_ACCESS_ACTIONS = ("case.view", "case.update", "case.create")
+CASE_ACCESS_ACTIONS = ("case.view", "case.update", "case.create", "identity.reveal")
 
 
 @dataclass
@@ -174,6 +174,7 @@ class Viewer:
     name: str
     views: int = 0
     changes: int = 0
+    reveals: int = 0  # the complainant's identity shown on request (the reason stays with the auditors)
     first_at: datetime | None = None
     last_at: datetime | None = None
 
@@ -203,6 +204,8 @@ def case_viewers(actor: User, case: Case) -> CaseViewers | None:
         viewer = people.setdefault(actor_id or actor_name, Viewer(display_name or actor_name or "—"))
         if action == "case.view":
             viewer.views += count
+        elif action == "identity.reveal":
+            viewer.reveals += count
         else:
             viewer.changes += count
         viewer.first_at = min(filter(None, (viewer.first_at, first_at)))

@@ -2,8 +2,8 @@
 actor, object and outcome, and never the plaintext of case fields.
 
 Not here because the feature is not in this code base yet (other issues): keyword search terms,
-identity reveal, attachment download, import, key rotation, changes to a survey round after it is
-created. Their entries belong to those features' own tests.
+attachment download, import, key rotation, changes to a survey round after it is created. Their
+entries belong to those features' own tests.
 """
 
 import json
@@ -14,6 +14,7 @@ from complaints.services import survey, users
 from tests.conftest import audit_rows, make_user, new_case
 
 MARKERS = ("QXV-ลำดวน-4410", "นางลำดวน ทดสอบ", "3100700998877")
+REASON = "ต้องติดต่อผู้ร้องเพื่อสอบข้อเท็จจริงเพิ่มเติม-RZ51"
 
 
 def _only(**where) -> dict:
@@ -60,6 +61,10 @@ def test_every_event_on_the_register_is_recorded_without_plaintext(app, client, 
     client.get("/audit")
     client.post("/cases/new", data=CASE_FORM)
     auth.logout()
+    # an identity reveal, with its reason (stored encrypted)
+    auth.login("executive")
+    auth.post(f"/cases/{case_id}/identity", {"reason": REASON})
+    auth.logout()
 
     # administrative changes and a survey round
     with app.app_context():
@@ -86,7 +91,7 @@ def test_every_event_on_the_register_is_recorded_without_plaintext(app, client, 
         assert {(row["actor_id"], _details(row)["reason"]) for row in failed} == {
             (r, "bad_password"), (None, "unknown_user")}
         assert _only(action="auth.login", actor_id=ins, outcome="ok")
-        assert len(audit_rows(action="auth.logout")) == 3
+        assert len(audit_rows(action="auth.logout")) == 4
 
         create = _only(action="case.create", object_id=case_id)
         assert create["actor_id"] == r and _details(create)["register_no"] == "1/2564"
@@ -105,6 +110,9 @@ def test_every_event_on_the_register_is_recorded_without_plaintext(app, client, 
         assert _details(_only(action="access.denied", actor_id=ins))["endpoint"] == "audit_log.index"
         assert _only(action="csrf.rejected", actor_id=ins)["outcome"] == "denied"
 
+        reveal = _only(action="identity.reveal", actor_id=ex, outcome="ok")
+        assert reveal["object_id"] == case_id and "reason_ct" in _details(reveal)
+
         assert _only(action="user.create", object_id=str(clerk_id))
         assert _details(_only(action="user.scope", object_id=str(clerk_id)))["agencies"] == ["1004", "1005"]
         assert _only(action="user.disable", object_id=str(clerk_id))
@@ -117,7 +125,7 @@ def test_every_event_on_the_register_is_recorded_without_plaintext(app, client, 
         assert _only(action="audit.alerts")
 
         everything = json.dumps(audit_rows(), ensure_ascii=False, default=str)
-        for marker in (*MARKERS, "ลำดวน", "แก้ไข QXV"):
+        for marker in (*MARKERS, "ลำดวน", "แก้ไข QXV", REASON):
             assert marker not in everything, marker
 
 

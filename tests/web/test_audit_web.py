@@ -266,6 +266,7 @@ def test_who_viewed_panel_counts_only_successful_views_of_this_case(app, client,
         viewers = audit_reader.case_viewers(people["executive"].load(), case)
         assert {v.name: v.views for v in viewers.people} == {"ผู้ใช้ inspector": 1, "ผู้ใช้ executive": 2,
                                                               "ผู้ใช้ registrar": 0}
+        assert {v.name: v.reveals for v in viewers.people}["ผู้ใช้ executive"] == 0
         other = db.session.get(Case, activity["outside"])
         # the inspector's refused attempt at the other case shows nowhere
         assert [v.name for v in audit_reader.case_viewers(people["executive"].load(), other).people] == [
@@ -284,3 +285,19 @@ def test_csv_export_does_not_hand_formulas_to_a_spreadsheet(app, client, auth, p
     rows = list(csv.DictReader(io.StringIO(client.get("/audit.csv?action=auth.login&outcome=failed")
                                            .get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0]["actor_name"] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_who_viewed_panel_counts_identity_reveals_but_never_shows_the_reason(app, client, auth, people, activity):
+    reason = "ต้องโทรสอบถามข้อเท็จจริงเพิ่มเติม-PX93"
+    auth.login("executive")
+    assert auth.post(f"/cases/{activity['inside']}/identity", {"reason": reason}).status_code == 200
+    auth.logout()
+    auth.login("registrar")
+    panel = client.get(f"/cases/{activity['inside']}").get_data(as_text=True).split("ผู้ที่เปิดดูเรื่องนี้", 1)[1]
+    assert "เปิดดูข้อมูลผู้ร้อง" in panel and reason not in panel
+    with app.app_context():
+        from complaints.models import Case
+        from complaints.services import audit_reader
+
+        viewers = audit_reader.case_viewers(people["registrar"].load(), db.session.get(Case, activity["inside"]))
+        assert {v.name: v.reveals for v in viewers.people}["ผู้ใช้ executive"] == 1
