@@ -2,8 +2,7 @@
 actor, object and outcome, and never the plaintext of case fields.
 
 Not here because the feature is not in this code base yet (other issues): keyword search terms,
-attachment download, import, key rotation, changes to a survey round after it is created. Their
-entries belong to those features' own tests.
+attachment download, key rotation.
 """
 
 import json
@@ -135,3 +134,33 @@ def test_password_change_is_recorded(app, auth, people):
                                     "confirm": "another-long-pass-phrase-77"})
     with app.app_context():
         assert _only(action="user.password_change")["actor_id"] == people["inspector"].id
+
+
+def test_an_import_is_one_entry_per_file_without_the_records_text(app, tmp_path):
+    from tests.importing.files import csv_bytes, simple_rows
+
+    rows = simple_rows(3)
+    rows[1][5] = "เรื่องนำเข้า MK-8812"  # a subject that must not reach the log
+    path = tmp_path / "register.csv"
+    path.write_bytes(csv_bytes(rows))
+    result = app.test_cli_runner().invoke(args=["import", str(path), "--default", "channel=letter"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        entry = _only(action="import.commit")
+        assert entry["outcome"] == "ok" and _details(entry)["imported"] == 3
+        everything = json.dumps(audit_rows(), ensure_ascii=False, default=str)
+        assert "MK-8812" not in everything and "นายทดสอบ ลำดับ1" not in everything
+
+
+def test_survey_round_changes_are_recorded(app, people):
+    from complaints.services.survey.rounds import RoundInput, create_round, update_round
+
+    with app.app_context():
+        admin = people["admin"].load()
+        created = create_round(admin, title_th="รอบทดสอบ", title_en="Test", opens_on=date(2030, 1, 1),
+                                closes_on=date(2030, 3, 31))
+        update_round(admin, created.id, RoundInput("รอบทดสอบ (แก้)", "Test", date(2030, 1, 1), date(2030, 4, 30), []),
+                     date(2029, 12, 1))
+        db.session.commit()
+        update = _only(action="survey.round_update", object_id=str(created.id))
+        assert update["actor_id"] == people["admin"].id and _details(update)["fields"] == ["closes_on", "title_th"]
