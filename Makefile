@@ -36,7 +36,7 @@ test: $(BIN)/.installed
 	$(BIN)/pytest
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel extract -F babel.cfg -o complaints/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o complaints/translations/messages.pot --no-location --sort-output .
 	$(BIN)/pybabel update -i complaints/translations/messages.pot -d complaints/translations -l en --no-fuzzy-matching
 	$(BIN)/pybabel compile -d complaints/translations
 

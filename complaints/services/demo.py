@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import secrets
+import string
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -72,7 +73,8 @@ class DemoAccount:
 
 
 def _password() -> str:
-    return "demo-" + secrets.token_urlsafe(9)
+    alphabet = string.ascii_letters + string.digits
+    return "demo-" + "".join(secrets.choice(alphabet) for _ in range(12))
 
 
 def create_demo_users() -> list[DemoAccount]:

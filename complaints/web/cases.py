@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from complaints import access
+from complaints.clock import today_bangkok
 from complaints.extensions import db
 from complaints.forms import CaseForm, options
 from complaints.services import cases, reference, reports, users
@@ -115,6 +116,8 @@ def _show_errors(form: CaseForm, exc: Invalid) -> None:
 @bp.route("/cases/new", methods=["GET", "POST"])
 def new():
     form = _prepare(CaseForm())
+    if request.method == "GET":
+        form.received_date.data = today_bangkok()  # most cases are keyed in on the day they arrive
     if form.validate_on_submit():
         try:
             case = cases.create_case(current_user, _input(form))
