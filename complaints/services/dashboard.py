@@ -14,7 +14,7 @@ what the user may see (``access.case_condition``); panels hold numbers only, nev
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
@@ -27,7 +27,7 @@ from complaints.models import Case, User
 from complaints.models.user import UserRole
 from complaints.services.cases import OVERDUE_DAYS
 from complaints.services.reports.agency import AgencyLine, agency_lines
-from complaints.services.reports.scope import years_with_cases
+from complaints.services.reports.scope import CaseCounts
 from complaints.services.reports.top3 import TopicCount, categories_by_code, rank_topics, top3
 from complaints.services.reports.zones import ZoneColumn, zones_report
 from complaints.thai import fiscal_year
@@ -41,20 +41,21 @@ BACKLOG_ROWS = 10
 class Summary:
     cases_visible: int = 0
     open_cases: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
     agencies_in_scope: int = 0
 
 
-def summary(user: User) -> Summary:
+def summary(user: User, counts: CaseCounts | None = None) -> Summary:
+    """How many cases the user may see and how many are open. ``counts`` may stand in for the query:
+    they count the same cases when the user may read both cases and reports."""
     result = Summary()
     if not access.can(user, "case.read"):
         return result
-    rows = db.session.execute(
-        select(Case.status, func.count()).where(access.case_condition(user)).group_by(Case.status)
-    )
-    result.by_status = dict(rows.all())
-    result.cases_visible = sum(result.by_status.values())
-    result.open_cases = sum(n for s, n in result.by_status.items() if s in OPEN_STATUSES)
+    if counts is not None and access.can(user, "report.read"):
+        result.cases_visible, result.open_cases = counts.sum("total"), counts.sum("open")
+    else:
+        visible = access.case_condition(user)
+        result.cases_visible = _count(visible)
+        result.open_cases = _count(visible, Case.status.in_(OPEN_STATUSES))
     result.agencies_in_scope = db.session.scalar(
         select(func.count()).select_from(access.agencies_in_scope(user).subquery())
     )
@@ -136,28 +137,26 @@ def _count(*conditions) -> int:
     return db.session.scalar(select(func.count()).select_from(Case).where(*conditions)) or 0
 
 
-def inspector_panel(user: User) -> InspectorPanel:
-    tops = {item.agency.code: item.topics[0] if item.topics else None for item in top3(user)}
-    lines = sorted(agency_lines(user), key=lambda line: (-line.overdue, -line.open_count))
+def inspector_panel(user: User, today: date, counts: CaseCounts) -> InspectorPanel:
+    tops = {item.agency.code: item.topics[0] if item.topics else None for item in top3(user, counts=counts)}
+    lines = sorted(agency_lines(user, today=today, counts=counts), key=lambda line: (-line.overdue, -line.open_count))
     assigned = _count(access.case_condition(user), Case.assigned_inspector_id == user.id,
                       Case.status.in_(OPEN_STATUSES))
     return InspectorPanel([InspectorAgency(line, tops.get(line.agency.code)) for line in lines], assigned)
 
 
-def executive_panel(user: User, today: date) -> ExecutivePanel:
-    years = years_with_cases(user)
+def executive_panel(user: User, today: date, counts: CaseCounts) -> ExecutivePanel:
+    years = counts.years
     year = years[0] if years else None
     previous = year - 1 if year and year - 1 in years else None
-    current = zones_report(user, [year] if year else None, today=today, audit=False)
-    before = {z.zone.code: z.total for z in zones_report(user, [previous], today=today, audit=False).zones} \
+    current = zones_report(user, [year] if year else None, today=today, audit=False, counts=counts)
+    before = {z.zone.code: z.total
+              for z in zones_report(user, [previous], today=today, audit=False, counts=counts).zones} \
         if previous else {}
     tiles = [ZoneTile(z, before.get(z.zone.code) if previous else None) for z in current.zones]
-    backlog = [line for line in sorted(agency_lines(user, today=today), key=lambda line: -line.overdue)
+    backlog = [line for line in sorted(agency_lines(user, today=today, counts=counts), key=lambda line: -line.overdue)
                if line.overdue][:BACKLOG_ROWS]
-    per_topic = dict(db.session.execute(
-        select(Case.category_code, func.count()).where(access.case_condition(user, "report.read"),
-                                                       Case.fiscal_year == year)
-        .group_by(Case.category_code)).all()) if year else {}
+    per_topic = dict(counts.within([year]).by("category")) if year else {}
     topics, _ = rank_topics(per_topic, categories_by_code(), limit=5)
     return ExecutivePanel(year, previous, tiles, backlog, topics)
 
@@ -207,11 +206,13 @@ def admin_panel() -> AdminPanel:
 def home(user: User, today: date | None = None) -> Home:
     """The panels of every role the user holds; each panel's data is what that role may see."""
     today = today or today_bangkok()
-    page = Home(summary=summary(user))
-    if user.has_role("inspector") and access.can(user, "report.read"):
-        page.inspector = inspector_panel(user)
-    if user.has_role("executive") and access.can(user, "report.read"):
-        page.executive = executive_panel(user, today)
+    reads_reports = access.can(user, "report.read")
+    counts = CaseCounts.of(user) if reads_reports else None  # one pass over the cases for every panel
+    page = Home(summary=summary(user, counts))
+    if user.has_role("inspector") and reads_reports:
+        page.inspector = inspector_panel(user, today, counts)
+    if user.has_role("executive") and reads_reports:
+        page.executive = executive_panel(user, today, counts)
     if user.has_role("registrar") and access.can(user, "case.read"):
         page.registrar = registrar_panel(user, today)
     if access.can(user, "audit.read"):

@@ -6,7 +6,8 @@ entry) and renders; exports add the file format and their own audit entry.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from functools import lru_cache
+from urllib.parse import quote, quote_plus
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -61,11 +62,24 @@ def _small_counts() -> reports.SmallCounts:
     return reports.OFF
 
 
+@lru_cache(maxsize=4096)
+def _query_part(name: str, value: str) -> str:
+    return f"{quote_plus(name)}={quote_plus(value)}"
+
+
 def case_link(**fixed):
-    """A function giving the URL of the case list filtered by ``fixed`` plus its own arguments."""
+    """A function giving the URL of the case list filtered by ``fixed`` plus its own arguments.
+
+    Report pages carry a thousand such links; building the query string here (from cached pieces)
+    is many times faster than ``url_for`` for each one.
+    """
+    base = url_for("cases.index")
+
     def link(**extra) -> str:
         args = {k: v for k, v in {**fixed, **extra}.items() if v not in (None, "")}
-        return url_for("cases.index", **args)
+        if not args:
+            return base
+        return base + "?" + "&".join(_query_part(k, str(v)) for k, v in args.items())
     return link
 
 

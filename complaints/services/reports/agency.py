@@ -20,6 +20,7 @@ from complaints.models import Agency, Case, Category, User
 from complaints.services.cases import OVERDUE_DAYS, open_older_than
 from complaints.services.reference import sort_agencies
 from complaints.services.reports.scope import (
+    CaseCounts,
     agency_for_report,
     counted,
     in_years,
@@ -131,19 +132,12 @@ class AgencyLine:
     overdue: int
 
 
-def agency_lines(viewer: User, years: list[int] | None = None, *, today: date | None = None) -> list[AgencyLine]:
+def agency_lines(viewer: User, years: list[int] | None = None, *, today: date | None = None,
+                 counts: CaseCounts | None = None) -> list[AgencyLine]:
     """Every agency in the viewer's scope with its number of cases, open cases and open cases older
     than ``OVERDUE_DAYS`` (for the list of agency summaries and the home pages)."""
-    today = today or today_bangkok()
-    condition = counted(viewer) & in_years(years)
-    totals = dict(db.session.execute(
-        select(Case.agency_code, func.count()).where(condition).group_by(Case.agency_code)).all())
-    open_counts = dict(db.session.execute(
-        select(Case.agency_code, func.count()).where(condition, Case.status.in_(OPEN_STATUSES))
-        .group_by(Case.agency_code)).all())
-    overdue = dict(db.session.execute(
-        select(Case.agency_code, func.count()).where(condition, open_older_than(OVERDUE_DAYS, today))
-        .group_by(Case.agency_code)).all())
+    counts = (counts or CaseCounts.of(viewer, years, today)).within(years)
+    totals, open_counts, overdue = (counts.by("agency", measure=m) for m in ("total", "open", "overdue"))
     agencies = sort_agencies(db.session.scalars(access.agencies_in_scope(viewer)))
     return [AgencyLine(a, totals.get(a.code, 0), open_counts.get(a.code, 0), overdue.get(a.code, 0))
             for a in agencies]

@@ -7,15 +7,21 @@ A report counts exactly the cases that ``access.case_condition(viewer, "report.r
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Integer, func, select, true
+from collections import Counter
+from datetime import date
+
+from sqlalchemy import ColumnElement, Integer, case, func, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from complaints import access
+from complaints.clock import today_bangkok
 from complaints.extensions import db
 from complaints.models import Agency, Case, User
 from complaints.services import audit_trail
+from complaints.services.cases import OVERDUE_DAYS, open_older_than
 from complaints.services.errors import NotFound
+from complaints.vocabulary import OPEN_STATUSES
 
 
 def counted(viewer: User) -> ColumnElement[bool]:
@@ -32,6 +38,63 @@ def year_label(years: list[int] | None) -> str:
     if not years:
         return ""
     return str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+
+
+FIELDS = ("agency", "year", "category")
+MEASURES = ("total", "open", "overdue")
+
+
+class CaseCounts:
+    """The viewer's cases counted by agency, fiscal year and topic: how many, how many still open,
+    how many open and received more than ``OVERDUE_DAYS`` before ``today``.
+
+    One query, grouped in the order of the ``ix_cases_report`` index so that the database streams the
+    sums from the index alone; the list reports (top 3, agencies, zones, home pages) are sums over
+    these few thousand rows, so a page needs one pass over the cases however many figures it shows.
+    """
+
+    def __init__(self, rows: list[tuple[str, int, str, int, int, int]], today: date):
+        self.rows = rows
+        self.today = today
+
+    @classmethod
+    def of(cls, viewer: User, years: list[int] | None = None, today: date | None = None) -> CaseCounts:
+        today = today or today_bangkok()
+        is_open = Case.status.in_(OPEN_STATUSES)
+        overdue = open_older_than(OVERDUE_DAYS, today)
+        query = (
+            select(Case.agency_code, Case.fiscal_year, Case.category_code, func.count(),
+                   func.sum(case((is_open, 1), else_=0)), func.sum(case((overdue, 1), else_=0)))
+            .where(counted(viewer), in_years(years))
+            .group_by(Case.agency_code, Case.fiscal_year, Case.category_code)
+        )
+        return cls([(a, y, c, n, int(o or 0), int(d or 0)) for a, y, c, n, o, d in db.session.execute(query)], today)
+
+    def within(self, years: list[int] | None) -> CaseCounts:
+        """Only the rows of these fiscal years (all rows when ``years`` is empty)."""
+        if not years:
+            return self
+        wanted = set(years)
+        return CaseCounts([row for row in self.rows if row[1] in wanted], self.today)
+
+    def by(self, *fields: str, measure: str = "total") -> Counter:
+        """Sums of ``measure`` by the named fields (of ``FIELDS``):
+        ``by("agency", "category")[("1004", "road")]``; with one field the keys are plain values."""
+        positions = [FIELDS.index(name) for name in fields]
+        column = len(FIELDS) + MEASURES.index(measure)
+        sums: Counter = Counter()
+        for row in self.rows:
+            key = tuple(row[i] for i in positions)
+            sums[key if len(key) > 1 else key[0]] += row[column]
+        return sums
+
+    def sum(self, measure: str = "total") -> int:
+        column = len(FIELDS) + MEASURES.index(measure)
+        return sum(row[column] for row in self.rows)
+
+    @property
+    def years(self) -> list[int]:
+        return sorted({row[1] for row in self.rows}, reverse=True)
 
 
 def years_with_cases(viewer: User) -> list[int]:

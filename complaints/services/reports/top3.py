@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from complaints import access
 from complaints.extensions import db
-from complaints.models import Agency, Case, Category, User
+from complaints.models import Agency, Category, User
 from complaints.services.reference import sort_agencies
-from complaints.services.reports.scope import counted, in_years
+from complaints.services.reports.scope import CaseCounts
 
 TOP_N = 3
 
@@ -51,21 +51,19 @@ def rank_topics(per_topic: dict[str, int], categories: dict[str, Category],
     return topics, tied_beyond
 
 
-def top3(actor: User, fiscal_years: list[int] | None = None, *, include_empty: bool = False) -> list[AgencyTop]:
-    """Per agency in scope, the three most frequent topics. Ties are broken by the category order."""
-    query = (
-        select(Case.agency_code, Case.category_code, func.count())
-        .where(counted(actor), in_years(fiscal_years))
-        .group_by(Case.agency_code, Case.category_code)
-    )
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    for agency_code, category_code, count in db.session.execute(query):
-        counts[agency_code][category_code] = count
+def top3(actor: User, fiscal_years: list[int] | None = None, *, include_empty: bool = False,
+         counts: CaseCounts | None = None) -> list[AgencyTop]:
+    """Per agency in scope, the three most frequent topics. Ties are broken by the category order.
+    ``counts`` (of every year, or of ``fiscal_years``) saves the query when the caller has them."""
+    counts = (counts or CaseCounts.of(actor, fiscal_years)).within(fiscal_years)
+    per_agency: dict[str, dict[str, int]] = defaultdict(dict)
+    for (agency_code, category_code), n in counts.by("agency", "category").items():
+        per_agency[agency_code][category_code] = n
     categories = categories_by_code()
     agencies = sort_agencies(db.session.scalars(access.agencies_in_scope(actor)))
     result = []
     for agency in agencies:
-        per_topic = counts.get(agency.code, {})
+        per_topic = per_agency.get(agency.code, {})
         if not per_topic and not include_empty:
             continue
         topics, tied_beyond = rank_topics(per_topic, categories)

@@ -11,17 +11,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-
 from complaints import access
 from complaints.clock import today_bangkok
 from complaints.extensions import db
-from complaints.models import Agency, Case, Category, User, Zone
+from complaints.models import Agency, Category, User, Zone
 from complaints.services import reference
-from complaints.services.cases import OVERDUE_DAYS, open_older_than
-from complaints.services.reports.scope import counted, in_years, record_view
+from complaints.services.cases import OVERDUE_DAYS
+from complaints.services.reports.scope import CaseCounts, record_view
 from complaints.services.reports.top3 import TopicCount, categories_by_code, rank_topics
-from complaints.vocabulary import OPEN_STATUSES
 
 HEAT_LEVELS = 5  # shades of the districts x topics table, besides 0 for no case
 
@@ -80,25 +77,22 @@ def heat_level(count: int, largest: int) -> int:
 
 
 def zones_report(viewer: User, years: list[int] | None = None, *, today: date | None = None,
-                 audit: bool = True) -> ZonesReport:
+                 audit: bool = True, counts: CaseCounts | None = None) -> ZonesReport:
+    """``counts`` (of every year, or of ``years``) saves the query when the caller has them."""
     years = sorted(years or [])
     today = today or today_bangkok()
     districts = reference.sort_agencies(db.session.scalars(
         access.agencies_in_scope(viewer).where(Agency.kind == "district", Agency.zone_code.is_not(None))))
-    codes = [a.code for a in districts]
-    condition = counted(viewer) & in_years(years) & Case.agency_code.in_(codes)
+    codes = {a.code for a in districts}
+    counts = (counts or CaseCounts.of(viewer, years, today)).within(years)
     cells: dict[str, Counter] = defaultdict(Counter)
     open_counts: Counter = Counter()
-    for agency_code, category_code, status, n in db.session.execute(
-        select(Case.agency_code, Case.category_code, Case.status, func.count()).where(condition)
-        .group_by(Case.agency_code, Case.category_code, Case.status)
-    ):
-        cells[agency_code][category_code] += n
-        if status in OPEN_STATUSES:
-            open_counts[agency_code] += n
-    overdue = dict(db.session.execute(
-        select(Case.agency_code, func.count()).where(condition, open_older_than(OVERDUE_DAYS, today))
-        .group_by(Case.agency_code)).all())
+    overdue: Counter = Counter()
+    for agency_code, _year, category_code, total, still_open, late in counts.rows:
+        if agency_code in codes:
+            cells[agency_code][category_code] += total
+            open_counts[agency_code] += still_open
+            overdue[agency_code] += late
     categories = reference.categories(active_only=False)
     by_code = categories_by_code()
     used = {code for counts in cells.values() for code, n in counts.items() if n}
