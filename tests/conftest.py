@@ -86,7 +86,7 @@ def _empty_postgres(app) -> None:
     with app.app_context():
         tables = [t for t in db.engine.dialect.get_table_names(db.engine.connect()) if t != "alembic_version"]
         with db.engine.begin() as conn:
-            conn.execute(text("SET session_replication_role = replica"))  # lets the test bypass triggers
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # this transaction only
             conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         reference.load_reference_data()
         db.session.commit()
