@@ -13,7 +13,6 @@ from markupsafe import Markup
 
 from complaints import charts
 from complaints.services.reports import OFF, AgencySummary, AgencyTop, SmallCounts, TopicCount, ZonesReport
-from complaints.vocabulary import STATUSES, label
 
 Link = Callable[..., str] | None
 
@@ -39,12 +38,6 @@ def topics(summary: AgencySummary, link: Link, small: SmallCounts = OFF, limit: 
     items = summary.by_category[:limit] if limit else summary.by_category
     bars = [_bar(c.category.name_th, c.count, small, link(**c.filters) if link else None) for c in items]
     return charts.bar_chart(bars, title=_("จำนวนเรื่องแยกตามประเภทเรื่อง"), width=640)
-
-
-def statuses(summary: AgencySummary, link: Link, small: SmallCounts = OFF) -> Markup:
-    bars = [_bar(label(STATUSES, c.code), c.count, small, link(**c.filters) if link else None)
-            for c in summary.by_status]
-    return charts.bar_chart(bars, title=_("จำนวนเรื่องแยกตามสถานะ"), width=480)
 
 
 def trend(summary: AgencySummary, link: Link, small: SmallCounts = OFF) -> Markup:

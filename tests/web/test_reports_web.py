@@ -222,3 +222,12 @@ def test_case_list_filters_used_by_the_reports(app, client, auth, seeded):
         assert _case_list_total(client, f"/cases?agency={BANG_RAK}&{query}") == n, query
     page = _page(client, f"/cases?agency={BANG_RAK}&status=open&older_than=90&fiscal_year=2563-2565")
     assert "รับมาเกิน 90 วัน" in page and 'value="2563-2565" selected' in page
+
+
+def test_the_agency_picker_opens_the_chosen_summary(client, auth, seeded):
+    auth.login("inspector")
+    response = client.get(f"/reports/agency?code={BANG_RAK}&fiscal_year=2564")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/reports/agency/{BANG_RAK}?fiscal_year=2564")
+    picker = _page(client, "/reports/agency")
+    assert f'<option value="{BANG_RAK}">' in picker and f'value="{PHRA_NAKHON}"' not in picker

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from sqlalchemy import ColumnElement, Integer, case, func, select, true
+from sqlalchemy import ColumnElement, Integer, case, exists, func, literal, select, true, union_all
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -98,10 +98,19 @@ class CaseCounts:
 
 
 def years_with_cases(viewer: User) -> list[int]:
-    """Fiscal years that have at least one case the viewer may count, newest first."""
-    return list(db.session.scalars(
-        select(Case.fiscal_year).where(counted(viewer)).distinct().order_by(Case.fiscal_year.desc())
-    ))
+    """Fiscal years that have at least one case the viewer may count, newest first.
+
+    The first and last year come from an index; each year between is one ``EXISTS`` probe (an index
+    seek), all in one statement: much cheaper than a ``DISTINCT`` over every case.
+    """
+    low, high = db.session.execute(select(  # two subqueries: each is one index seek on both databases
+        select(func.min(Case.fiscal_year)).scalar_subquery(), select(func.max(Case.fiscal_year)).scalar_subquery(),
+    )).one()
+    if low is None:
+        return []
+    probes = [select(literal(year, Integer).label("year")).where(
+        exists().where(Case.fiscal_year == year, counted(viewer))) for year in range(high, low - 1, -1)]
+    return sorted(db.session.scalars(union_all(*probes)), reverse=True)
 
 
 def agency_for_report(viewer: User, code: str, report: str, years: list[int] | None = None) -> Agency:
