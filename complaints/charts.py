@@ -77,6 +77,7 @@ def _estimate(char: str) -> float:
     return 0.6
 
 
+@lru_cache(maxsize=8192)
 def text_width(text: str, font_size: float) -> float:
     """The drawn width of ``text`` in Sarabun: from the font's own metrics when they can be read,
     otherwise an estimate; a little generous, since browsers may fall back to a wider font."""
@@ -84,17 +85,23 @@ def text_width(text: str, font_size: float) -> float:
     return 1.04 * font_size * sum(advances.get(ord(char), _estimate(char)) for char in text)
 
 
+@lru_cache(maxsize=8192)
 def _fit(text: str, font_size: float, room: float) -> str:
     """``text`` shortened with an ellipsis so that it fits in ``room`` pixels (never cutting off a
     mark from its base letter)."""
     if text_width(text, font_size) <= room:
         return text
-    cut = text
-    while cut and text_width(cut + "…", font_size) > room:
-        cut = cut[:-1]
-        while cut and unicodedata.category(cut[-1]) in ("Mn", "Me"):
-            cut = cut[:-1]
-    return cut.rstrip() + "…"
+    room -= text_width("…", font_size)
+    advances = _advances() or {}
+    used, end = 0.0, 0
+    for index, char in enumerate(text):
+        used += 1.04 * font_size * advances.get(ord(char), _estimate(char))
+        if used > room:
+            break
+        end = index + 1
+    while end < len(text) and unicodedata.category(text[end]) in ("Mn", "Me"):
+        end -= 1  # the next character is a mark of the last letter kept: drop that letter too
+    return text[:max(end, 0)].rstrip() + "…"
 
 
 def _f(value: float) -> str:
