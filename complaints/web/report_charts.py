@@ -37,7 +37,7 @@ def top3(item: AgencyTop, link: Link, years_arg: str) -> Markup:
 def topics(summary: AgencySummary, link: Link, small: SmallCounts = OFF, limit: int | None = None) -> Markup:
     items = summary.by_category[:limit] if limit else summary.by_category
     bars = [_bar(c.category.name_th, c.count, small, link(**c.filters) if link else None) for c in items]
-    return charts.bar_chart(bars, title=_("จำนวนเรื่องแยกตามประเภทเรื่อง"), width=640)
+    return charts.bar_chart(bars, title=_("จำนวนเรื่องแยกตามประเภทเรื่อง"), width=500)
 
 
 def trend(summary: AgencySummary, link: Link, small: SmallCounts = OFF) -> Markup:
