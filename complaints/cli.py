@@ -101,41 +101,58 @@ def users_group() -> None:
 @click.option("--clearance", default="unclassified",
               type=click.Choice(["unclassified", "confidential", "secret", "top_secret"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--totp", "with_totp", is_flag=True,
+              help="Set up the TOTP second factor now (always done when it is required, as in production).")
 @with_appcontext
-def users_create(username, display_name, roles, agencies, zones, all_agencies, clearance, password_stdin):
-    """Create a user. Without --password-stdin a password is generated and printed once."""
-    import secrets
+def users_create(username, display_name, roles, agencies, zones, all_agencies, clearance, password_stdin,
+                 with_totp):
+    """Create a user. Without --password-stdin a password is generated and printed once.
 
+    When a second factor is required (COMPLAINTS_ENV=production) the TOTP provisioning URI
+    (otpauth://...) and the recovery codes are printed once: hand them to the user.
+    """
     from complaints.extensions import db
-    from complaints.services import reference, users
+    from complaints.services import reference, second_factor, users
     from complaints.services.errors import Invalid
 
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else secrets.token_urlsafe(12)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else users.temporary_password()
     zone_codes = [reference.resolve_zone(z) or z for z in zones]
     try:
-        users.create_user(None, username=username, display_name=display_name or username, password=password,
-                          roles=list(roles), clearance=clearance, agencies=list(agencies), zones=zone_codes,
-                          all_agencies=all_agencies, must_change_password=not password_stdin)
+        user = users.create_user(None, username=username, display_name=display_name or username,
+                                 password=password, roles=list(roles), clearance=clearance, agencies=list(agencies),
+                                 zones=zone_codes, all_agencies=all_agencies, must_change_password=not password_stdin)
     except Invalid as exc:
         db.session.rollback()
         _fail("ไม่สามารถสร้างผู้ใช้: " + "; ".join(exc.errors.values()))
+    totp = None
+    if with_totp or current_app.config["TOTP_REQUIRED"]:
+        secret, codes = second_factor.enrol_now(None, user)
+        totp = (second_factor.provisioning_uri(user, secret, current_app.config["TOTP_ISSUER"]), codes)
     db.session.commit()
-    click.echo(f"created user {username.lower()} ({', '.join(roles)}, clearance {clearance})")
+    click.echo(f"created user {user.username} ({', '.join(roles)}, clearance {clearance})")
     if not password_stdin:
         click.echo(f"temporary password: {password}  (must be changed at first sign-in)")
+    if totp:
+        click.echo(f"TOTP provisioning URI (scan as a QR code or type into the authenticator app):\n{totp[0]}")
+        click.echo("recovery codes (each works once; shown only now): " + " ".join(totp[1]))
 
 
 @users_group.command("list")
 @with_appcontext
 def users_list() -> None:
     """List users with roles, clearance and scope."""
+    from complaints.clock import utcnow
     from complaints.services import users
 
     for user in users.list_users():
         scope = "all agencies" if user.all_agencies else ", ".join(
             sorted(user.agency_codes) + [f"zone:{z}" for z in sorted(user.zone_codes)]) or "-"
         state = "active" if user.active else "disabled"
-        click.echo(f"{user.username:<16} {state:<8} {','.join(sorted(user.roles)):<22} "
+        if user.active and user.is_locked(utcnow()):
+            state = "locked"
+        if user.has_second_factor:
+            state += "+2fa"
+        click.echo(f"{user.username:<16} {state:<12} {','.join(sorted(user.roles)):<22} "
                    f"{user.clearance:<13} {scope}")
 
 
@@ -153,6 +170,54 @@ def users_disable(username: str) -> None:
     users.disable_user(None, user)
     db.session.commit()
     click.echo(f"disabled {user.username}; their sessions are ended")
+
+
+def _account_action(username: str, work, done: str) -> None:
+    from complaints.extensions import db
+    from complaints.services import users
+    from complaints.services.errors import Invalid
+
+    user = users.get_by_username(username)
+    if user is None:
+        _fail(f"no user {username}")
+    try:
+        work(user)
+    except Invalid as exc:
+        db.session.rollback()
+        _fail("; ".join(exc.errors.values()))
+    db.session.commit()
+    click.echo(done.format(name=user.username))
+
+
+@users_group.command("enable")
+@click.argument("username")
+@with_appcontext
+def users_enable(username: str) -> None:
+    """Enable a disabled user."""
+    from complaints.services import users
+
+    _account_action(username, lambda u: users.enable_user(None, u), "enabled {name}")
+
+
+@users_group.command("unlock")
+@click.argument("username")
+@with_appcontext
+def users_unlock(username: str) -> None:
+    """Lift a lockout after repeated failed sign-ins."""
+    from complaints.services import users
+
+    _account_action(username, lambda u: users.unlock(None, u), "unlocked {name}")
+
+
+@users_group.command("reset-second-factor")
+@click.argument("username")
+@with_appcontext
+def users_reset_second_factor(username: str) -> None:
+    """Remove a user's TOTP second factor (lost phone); they set it up again at their next sign-in."""
+    from complaints.services import second_factor
+
+    _account_action(username, lambda u: second_factor.reset(None, u),
+                    "second factor of {name} removed; their sessions are ended")
 
 
 @users_group.command("assign")

@@ -25,6 +25,17 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _bool(env: dict, name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if raw == "":
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+
+
 def load_config(instance_path: str, env: dict | None = None) -> dict:
     """Build the Flask config mapping from the environment."""
     env = dict(os.environ if env is None else env)
@@ -49,6 +60,20 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SESSION_IDLE_MINUTES": _int(env, "COMPLAINTS_SESSION_IDLE_MINUTES", 15),
         "SESSION_ABSOLUTE_HOURS": _int(env, "COMPLAINTS_SESSION_ABSOLUTE_HOURS", 8),
         "REMEMBER_COOKIE_DURATION": 0,
+        # Identity reveal and exports need a sign-in (or re-authentication) at most this old.
+        "REAUTH_MINUTES": _int(env, "COMPLAINTS_REAUTH_MINUTES", 10),
+        # TOTP second factor: mandatory in production, optional (each user may enrol) otherwise.
+        "TOTP_REQUIRED": production or _bool(env, "COMPLAINTS_TOTP_REQUIRED", False),
+        # The name the authenticator app shows; short and ASCII so the QR code stays easy to scan.
+        "TOTP_ISSUER": env.get("COMPLAINTS_TOTP_ISSUER") or "BMA Complaints",
+        # Per-address limit on failed sign-ins (passwords, codes, re-authentication), shared by all
+        # workers through the database: this many failures within the window, then refusal until
+        # the window has moved on.
+        "SIGN_IN_FAILURES_PER_ADDRESS": _int(env, "COMPLAINTS_SIGN_IN_FAILURES_PER_ADDRESS", 20),
+        "SIGN_IN_FAILURE_WINDOW_MINUTES": _int(env, "COMPLAINTS_SIGN_IN_FAILURE_WINDOW_MINUTES", 15),
+        # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust
+        # (0: none; then the client address is the connecting peer).
+        "TRUSTED_PROXIES": _int(env, "COMPLAINTS_TRUSTED_PROXIES", 0),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which times out itself
         "WTF_CSRF_SSL_STRICT": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
@@ -70,6 +95,8 @@ def check_production(config: dict) -> None:
     problems = []
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("session cookies must be Secure in production")
+    if not config.get("TOTP_REQUIRED"):
+        problems.append("the TOTP second factor must be required in production")
     keyring = Path(config["KEYRING_PATH"])
     if keyring.exists() and keyring.stat().st_mode & 0o077:
         problems.append(f"keyring {keyring} must not be readable by group or others (chmod 600)")

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from complaints.thai import DateParseError, format_date, parse_date
-from complaints.vocabulary import CHANNELS, KINDS, OUTCOMES, STATUSES, URGENCIES, choices
+from complaints.vocabulary import (
+    CHANNELS,
+    CLASSIFICATIONS,
+    KINDS,
+    OUTCOMES,
+    ROLES,
+    STATUSES,
+    URGENCIES,
+    choices,
+)
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -77,3 +86,39 @@ class CaseForm(FlaskForm):
     complainant_id_no = StringField(_l("เลขประจำตัวประชาชนผู้ร้องเรียน"), validators=[Length(max=20)])
     persons_concerned = TextAreaField(_l("เจ้าหน้าที่/บุคคลที่เกี่ยวข้อง"), validators=[Length(max=5000)])
     conclusion = TextAreaField(_l("ผลสรุปของผู้บังคับบัญชา (ข้อความ)"), validators=[Length(max=20000)])
+
+
+# -- sign-in hardening, identity reveal, administration (issue 3) -------------------------------
+
+class CodeForm(FlaskForm):
+    """The second step of a sign-in, or confirming an enrolment: a 6-digit code or a recovery code."""
+
+    code = StringField(_l("รหัสยืนยัน 6 หลักจากแอป หรือรหัสกู้คืน"),
+                       validators=[DataRequired(_l("กรุณากรอกรหัสยืนยัน")), Length(max=32)])
+
+
+class ReauthForm(FlaskForm):
+    password = PasswordField(_l("รหัสผ่าน"), validators=[DataRequired(_l("กรุณากรอกรหัสผ่าน")), Length(max=256)])
+    code = StringField(_l("รหัสยืนยัน 6 หลักจากแอป หรือรหัสกู้คืน"), validators=[Optional(), Length(max=32)])
+
+
+class RevealForm(FlaskForm):
+    reason = TextAreaField(_l("เหตุผลที่ต้องทราบตัวผู้ร้องเรียน"),
+                           validators=[DataRequired(_l("กรุณาระบุเหตุผล")), Length(max=2000)],
+                           description=_l("เช่น ต้องติดต่อผู้ร้องเพื่อขอข้อมูลเพิ่มเติมในการตรวจสอบข้อเท็จจริง "
+                                          "เหตุผลนี้ถูกเข้ารหัสและบันทึกไว้ให้ผู้ตรวจสอบบันทึกการเข้าถึง"))
+    password = PasswordField(_l("รหัสผ่าน"), validators=[Optional(), Length(max=256)])
+    code = StringField(_l("รหัสยืนยัน 6 หลักจากแอป หรือรหัสกู้คืน"), validators=[Optional(), Length(max=32)])
+
+
+class UserForm(FlaskForm):
+    """An account as an administrator edits it. Roles, zones and agencies are lists of checkboxes."""
+
+    username = StringField(_l("ชื่อผู้ใช้ (อักษรอังกฤษตัวเล็ก ตัวเลข . _ -)"), validators=[Optional(), Length(max=64)])
+    display_name = StringField(_l("ชื่อ-นามสกุล"),
+                               validators=[DataRequired(_l("กรุณาระบุชื่อ-นามสกุล")), Length(max=200)])
+    roles = SelectMultipleField(_l("บทบาท"), choices=options(choices(ROLES)), validate_choice=False)
+    clearance = SelectField(_l("ชั้นความลับสูงสุดที่เข้าถึงได้"), choices=options(choices(CLASSIFICATIONS)))
+    all_agencies = BooleanField(_l("เข้าถึงได้ทุกหน่วยงาน"))
+    zones = SelectMultipleField(_l("กลุ่มเขต"), choices=[], validate_choice=False)
+    agencies = SelectMultipleField(_l("หน่วยงาน"), choices=[], validate_choice=False)

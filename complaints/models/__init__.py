@@ -2,6 +2,7 @@
 
 from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
 from complaints.models.keys import DataKeyRecord
+from complaints.models.rate_limit import RateLimitCounter
 from complaints.models.reference import Agency, Category, Zone
 from complaints.models.survey import (
     SurveyAnswer,
@@ -10,12 +11,14 @@ from complaints.models.survey import (
     SurveyResponse,
     SurveyRound,
 )
-from complaints.models.user import User, UserAgency, UserRole, UserSession, UserZone
+from complaints.models.user import RecoveryCode, User, UserAgency, UserRole, UserSession, UserZone
 
 __all__ = [
     "ENCRYPTED_FIELDS",
     "Agency",
     "Case",
+    "RateLimitCounter",
+    "RecoveryCode",
     "RegisterCounter",
     "Category",
     "DataKeyRecord",

@@ -1,11 +1,11 @@
-"""Users, their roles and agency scope, and their server-side sessions."""
+"""Users, their roles and agency scope, their second factor and recovery codes, their server-side sessions."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from complaints.clock import utcnow
@@ -26,8 +26,11 @@ class User(UserMixin, db.Model):
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime)
+    # The TOTP secret, encrypted under the user's own data key (``data_keys`` owner "users"). It is in
+    # use once ``totp_enrolled_at`` is set; before that it is an enrolment waiting for its first code.
     totp_secret_ct: Mapped[bytes | None] = mapped_column(LargeBinary)
-    totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)  # the last accepted time step (no replay)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
 
@@ -53,6 +56,13 @@ class User(UserMixin, db.Model):
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enrolled_at is not None and self.totp_secret_ct is not None
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
 
 
 class UserRole(db.Model):
@@ -88,3 +98,16 @@ class UserSession(db.Model):
     authenticated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class RecoveryCode(db.Model):
+    """A single-use recovery code for the second factor. Only a keyed hash (HMAC-SHA256) is stored."""
+
+    __tablename__ = "recovery_codes"
+    __table_args__ = (UniqueConstraint("user_id", "code_hash", name="uq_recovery_codes_user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime)

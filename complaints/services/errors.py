@@ -21,3 +21,7 @@ class Invalid(Exception):
 
 class Unreadable(Exception):
     """Stored ciphertext failed to decrypt. Nothing of the record may be shown."""
+
+
+class ReauthRequired(Exception):
+    """The action needs a recent sign-in; the user must prove again who they are, then retry."""

@@ -66,3 +66,12 @@ def revoke_all(user_id: int) -> None:
         .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
+
+
+def is_recent(record: UserSession | None, max_age: timedelta) -> bool:
+    """Whether the session's user proved who they are (sign-in or re-authentication) within ``max_age``."""
+    return record is not None and utcnow() - record.authenticated_at <= max_age
+
+
+def mark_reauthenticated(record: UserSession) -> None:
+    record.authenticated_at = utcnow()

@@ -1,25 +1,24 @@
-"""User accounts: creation, roles, scope and clearance, passwords, sign-in."""
+"""User accounts: creation, roles, scope and clearance, enabling and disabling, passwords.
+
+Signing in is in ``sign_in``; the second factor in ``second_factor``. Every change is audited and
+takes effect on the user's next request (the user is loaded from the database on every request).
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import timedelta
+import secrets
 
 from sqlalchemy import func, select
 
-from complaints.clock import utcnow
 from complaints.extensions import db
 from complaints.models import Agency, User, UserAgency, UserRole, UserZone, Zone
-from complaints.passwords import hash_password, needs_rehash, password_problems, verify_password
+from complaints.passwords import hash_password, password_problems, verify_password
 from complaints.services import audit_trail, sessions
 from complaints.services.errors import Invalid
 from complaints.vocabulary import CLASSIFICATIONS, ROLES
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
-LOCK_AFTER = 5  # consecutive failures before the account locks
-LOCK_BASE = timedelta(minutes=1)  # doubles with each further failure
-LOCK_MAX = timedelta(hours=1)
 
 
 def _check_scope(agencies: list[str], zones: list[str]) -> dict[str, str]:
@@ -33,6 +32,24 @@ def _check_scope(agencies: list[str], zones: list[str]) -> dict[str, str]:
         if missing := sorted(set(zones) - known):
             errors["zones"] = "ไม่รู้จักกลุ่มเขต: " + ", ".join(missing)
     return errors
+
+
+def _check_access(roles, clearance: str, agencies, zones) -> dict[str, str]:
+    errors = {}
+    if not roles or set(roles) - set(ROLES):
+        errors["roles"] = "ต้องระบุบทบาทอย่างน้อยหนึ่งบทบาทจาก: " + ", ".join(ROLES)
+    if clearance not in CLASSIFICATIONS:
+        errors["clearance"] = "ระดับชั้นความลับต้องเป็นหนึ่งใน: " + ", ".join(CLASSIFICATIONS)
+    errors.update(_check_scope(list(agencies), list(zones)))
+    return errors
+
+
+def temporary_password() -> str:
+    """A random password that passes the policy, for a new account or a reset (changed at first use)."""
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        if not password_problems(candidate):
+            return candidate
 
 
 def create_user(
@@ -54,13 +71,9 @@ def create_user(
         errors["username"] = "ชื่อผู้ใช้ต้องเป็นอักษรอังกฤษตัวเล็ก ตัวเลข . _ - ยาว 3-64 ตัว"
     elif db.session.scalar(select(func.count()).select_from(User).where(User.username == username)):
         errors["username"] = f"มีผู้ใช้ชื่อ {username} อยู่แล้ว"
-    if not roles or set(roles) - set(ROLES):
-        errors["roles"] = "ต้องระบุบทบาทอย่างน้อยหนึ่งบทบาทจาก: " + ", ".join(ROLES)
-    if clearance not in CLASSIFICATIONS:
-        errors["clearance"] = "ระดับชั้นความลับต้องเป็นหนึ่งใน: " + ", ".join(CLASSIFICATIONS)
+    errors.update(_check_access(roles, clearance, agencies, zones))
     if problems := password_problems(password, [username, display_name]):
         errors["password"] = " ".join(problems)
-    errors.update(_check_scope(list(agencies), list(zones)))
     if errors:
         raise Invalid(errors)
     user = User(
@@ -102,11 +115,98 @@ def list_inspectors() -> list[User]:
     )
 
 
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def _not_yourself(actor: User | None, user: User, message: str) -> None:
+    if actor is not None and actor.id == user.id:
+        raise Invalid({"": message})
+
+
+def _cli(actor: User | None) -> str | None:
+    return None if actor else "cli"
+
+
 def disable_user(actor: User | None, user: User) -> None:
+    _not_yourself(actor, user, "ท่านไม่สามารถระงับบัญชีของตนเองได้")
     user.active = False
     sessions.revoke_all(user.id)
     audit_trail.record(actor, "user.disable", object_type="user", object_id=str(user.id),
                        actor_name=None if actor else "cli", username=user.username)
+
+
+def enable_user(actor: User | None, user: User) -> None:
+    user.active = True
+    audit_trail.record(actor, "user.enable", object_type="user", object_id=str(user.id),
+                       actor_name=_cli(actor), username=user.username)
+
+
+def update_account(actor: User | None, user: User, *, display_name: str, roles: list[str], clearance: str,
+                   agencies: list[str], zones: list[str], all_agencies: bool) -> list[str]:
+    """Change a user's name, roles, clearance and scope. Returns the names of what changed.
+
+    One audit entry holds each change as [before, after]. The change applies on the user's next
+    request, live sessions included.
+    """
+    roles, agencies, zones = sorted(set(roles)), sorted(set(agencies)), sorted(set(zones))
+    errors = _check_access(roles, clearance, agencies, zones)
+    if actor is not None and actor.id == user.id and (
+            roles != sorted(user.roles) or clearance != user.clearance or agencies != sorted(user.agency_codes)
+            or zones != sorted(user.zone_codes) or bool(all_agencies) != bool(user.all_agencies)):
+        # Separation of duties: an administrator cannot grant themselves case access (or drop their own
+        # administration); another administrator must do it, and that is audited under their name.
+        errors[""] = ("ท่านไม่สามารถเปลี่ยนบทบาท ชั้นความลับ หรือขอบเขตของตนเองได้ "
+                      "ให้ผู้ดูแลระบบคนอื่นดำเนินการ")
+    display_name = (display_name or "").strip()
+    if not display_name:
+        errors["display_name"] = "กรุณาระบุชื่อ-นามสกุล"
+    if errors:
+        raise Invalid(errors)
+    before = {"display_name": user.display_name, "roles": sorted(user.roles), "clearance": user.clearance,
+              "agencies": sorted(user.agency_codes), "zones": sorted(user.zone_codes),
+              "all_agencies": bool(user.all_agencies)}
+    after = {"display_name": display_name, "roles": roles, "clearance": clearance, "agencies": agencies,
+             "zones": zones, "all_agencies": bool(all_agencies)}
+    changes = {name: [before[name], after[name]] for name in before if before[name] != after[name]}
+    if not changes:
+        return []
+    user.display_name = display_name
+    user.clearance = clearance
+    user.all_agencies = bool(all_agencies)
+    if "roles" in changes:
+        user.role_rows = [UserRole(role=r) for r in roles]
+    if "agencies" in changes:
+        user.agency_rows = [UserAgency(agency_code=a) for a in agencies]
+    if "zones" in changes:
+        user.zone_rows = [UserZone(zone_code=z) for z in zones]
+    db.session.flush()
+    if "display_name" in changes:
+        changes["display_name"] = True  # a name is personal data: the log says only that it changed
+    audit_trail.record(actor, "user.update", object_type="user", object_id=str(user.id),
+                       actor_name=_cli(actor), username=user.username, changes=changes)
+    return sorted(changes)
+
+
+def reset_password(actor: User | None, user: User) -> str:
+    """A new temporary password (returned once), to be changed at the next sign-in. Ends the user's
+    sessions and lifts a lockout."""
+    password = temporary_password()
+    user.password_hash = hash_password(password)
+    user.must_change_password = True
+    user.failed_logins = 0
+    user.locked_until = None
+    sessions.revoke_all(user.id)
+    audit_trail.record(actor, "user.password_reset", object_type="user", object_id=str(user.id),
+                       actor_name=_cli(actor), username=user.username)
+    return password
+
+
+def unlock(actor: User | None, user: User) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    audit_trail.record(actor, "user.unlock", object_type="user", object_id=str(user.id),
+                       actor_name=_cli(actor), username=user.username)
 
 
 def assign_scope(actor: User | None, user: User, *, agencies: list[str], zones: list[str],
@@ -120,43 +220,6 @@ def assign_scope(actor: User | None, user: User, *, agencies: list[str], zones: 
     audit_trail.record(actor, "user.scope", object_type="user", object_id=str(user.id),
                        actor_name=None if actor else "cli", agencies=sorted(set(agencies)),
                        zones=sorted(set(zones)), all_agencies=user.all_agencies)
-
-
-@dataclass
-class SignIn:
-    user: User | None
-    reason: str = ""  # why it failed: bad_credentials | locked | disabled
-
-
-def authenticate(username: str, password: str) -> SignIn:
-    """Check a password with per-account lockout; writes the audit entry either way."""
-    user = get_by_username(username)
-    now = utcnow()
-    if user is None:
-        verify_password(None, password)
-        audit_trail.record(None, "auth.login", outcome="failed", actor_name=(username or "")[:64],
-                           reason="unknown_user")
-        return SignIn(None, "bad_credentials")
-    if user.locked_until and user.locked_until > now:
-        audit_trail.record(user, "auth.login", outcome="failed", reason="locked")
-        return SignIn(None, "locked")
-    if not verify_password(user.password_hash, password):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= LOCK_AFTER:
-            delay = min(LOCK_BASE * 2 ** (user.failed_logins - LOCK_AFTER), LOCK_MAX)
-            user.locked_until = now + delay
-        audit_trail.record(user, "auth.login", outcome="failed", reason="bad_password",
-                           failures=user.failed_logins)
-        return SignIn(None, "bad_credentials")
-    if not user.active:
-        audit_trail.record(user, "auth.login", outcome="failed", reason="disabled")
-        return SignIn(None, "disabled")
-    user.failed_logins = 0
-    user.locked_until = None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    audit_trail.record(user, "auth.login")
-    return SignIn(user)
 
 
 def change_password(user: User, current: str, new: str) -> None:

@@ -19,10 +19,16 @@ def select_locale() -> str:
 
 
 def register(app: Flask) -> None:
-    from complaints.web import admin, audit_log, auth, cases, main, reports, survey
+    from complaints.web import account, admin, audit_log, auth, cases, identity, main, reports, survey
 
-    for module in (main, auth, cases, reports, survey, admin, audit_log):
+    for module in (main, auth, account, cases, identity, reports, survey, admin, audit_log):
         app.register_blueprint(module.bp)
+
+    if proxies := app.config.get("TRUSTED_PROXIES"):
+        # Behind gunicorn's proxy: the client address (rate limits, audit) and https come from it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 
     @app.before_request
     def _start():

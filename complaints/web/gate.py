@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from complaints import access
@@ -14,6 +16,9 @@ from complaints.services import audit_trail, sessions
 
 # Endpoints that a user who must change their password may still reach.
 PASSWORD_CHANGE_ALLOWED = {"auth.change_password", "auth.logout", "static", "main.font", "main.set_language"}
+# Endpoints that a user who must set up the second factor (production) may still reach.
+SECOND_FACTOR_SETUP_ALLOWED = {"account.enrol", "auth.reauth", "auth.logout", "static", "main.font",
+                               "main.set_language"}
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -23,6 +28,34 @@ CSP = (
 
 def bind_audit_origin(request_id: str, ip: str | None):
     return audit_trail.bind_origin(request_id, ip)
+
+
+def reauth_window() -> timedelta:
+    return timedelta(minutes=current_app.config["REAUTH_MINUTES"])
+
+
+def _same_site_referrer() -> str | None:
+    """The path of the page a form was posted from, when it is one of ours."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc and referrer.netloc != request.host:
+        return None
+    if not referrer.path.startswith("/") or referrer.path.startswith("//"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def _require_recent_sign_in(endpoint: str):
+    """Send a user whose sign-in is too old through the re-authentication page (audited)."""
+    if sessions.is_recent(g.get("user_session"), reauth_window()):
+        return None
+    audit_trail.record(current_user, "auth.reauth_required", outcome="denied", endpoint=endpoint,
+                       method=request.method)
+    if request.method == "GET":
+        target = request.full_path.rstrip("?")
+    else:
+        flash(_("ยังไม่ได้ดำเนินการ กรุณายืนยันตัวตนอีกครั้ง แล้วสั่งงานเดิมอีกครั้ง"), "info")
+        target = _same_site_referrer() or url_for("main.home")
+    return redirect(url_for("auth.reauth", next=target))
 
 
 def _session_limits() -> dict:
@@ -64,12 +97,17 @@ def install(app: Flask) -> None:
             if request.method == "GET":
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             abort(401)
-        if current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
+        if current_app.config["TOTP_REQUIRED"] and not current_user.has_second_factor:
+            if endpoint not in SECOND_FACTOR_SETUP_ALLOWED:  # first the second factor, then the password
+                return redirect(url_for("account.enrol"))
+        elif current_user.must_change_password and endpoint not in PASSWORD_CHANGE_ALLOWED:
             return redirect(url_for("auth.change_password"))
         if not access.can(current_user, capability):
             audit_trail.record(current_user, "access.denied", outcome="denied", endpoint=endpoint,
                                method=request.method)
             abort(403)
+        if access.needs_recent_auth(endpoint):
+            return _require_recent_sign_in(endpoint)
         return None
 
     @app.after_request
@@ -105,7 +143,10 @@ def _commit(response):
 def _headers(response) -> None:
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin, not no-referrer: Flask-WTF's strict CSRF check on HTTPS (production) refuses a POST
+    # without a same-site Referer, and no-referrer would make every form fail there. Other sites
+    # still learn nothing.
+    response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config["COMPLAINTS_ENV"] == "production":

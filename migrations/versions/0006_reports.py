@@ -6,14 +6,14 @@ the index alone instead of the wide rows that hold the ciphertext (at 100,000 ca
 megabytes rather than of the whole table).
 
 Revision ID: 0006_reports
-Revises: 0001_initial
+Revises: 0002_access
 Create Date: 2026-11-23
 """
 from alembic import op
 
 
 revision = "0006_reports"
-down_revision = "0001_initial"
+down_revision = "0002_access"
 branch_labels = None
 depends_on = None
 
