@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from complaints.extensions import db
-from complaints.models import Agency, Case, User
+from complaints.models import Agency, Case, ImportBatch, User
 from complaints.models.case import ENCRYPTED_FIELDS, IDENTITY_FIELDS
 from complaints.vocabulary import CLASSIFICATION_RANK, CLASSIFICATIONS, ROLES
 
@@ -23,12 +23,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.read": frozenset({"registrar", "inspector", "executive"}),
     "case.create": frozenset({"registrar"}),
     "case.edit": frozenset({"registrar"}),
+    "case.import": frozenset({"registrar"}),  # historical records from XLSX/CSV, within scope and clearance
     "identity.read": frozenset({"registrar"}),  # complainant identity shown without asking
     "identity.reveal": frozenset({"inspector", "executive"}),  # shown on request, with a reason, audited
     "report.read": frozenset({"registrar", "inspector", "executive"}),
     "audit.read": frozenset({"auditor"}),
     "admin.users": frozenset({"admin"}),
     "survey.results": frozenset({"admin", "executive"}),
+    "survey.manage": frozenset({"admin"}),  # rounds and questions; never who answered what
 }
 
 # Endpoint -> capability (or PUBLIC / SIGNED_IN). An endpoint missing here is refused to everyone.
@@ -65,6 +67,17 @@ ENDPOINTS: dict[str, str] = {
     "reports.zones_xlsx": "report.read",
     "survey.answer": SIGNED_IN,
     "survey.results": "survey.results",
+    "survey.results_csv": "survey.results",
+    "survey.results_xlsx": "survey.results",
+    "survey.report": "survey.results",
+    "survey_admin.index": "survey.manage",
+    "survey_admin.new": "survey.manage",
+    "survey_admin.edit": "survey.manage",
+    "survey_admin.delete": "survey.manage",
+    "survey_admin.question_new": "survey.manage",
+    "survey_admin.question_edit": "survey.manage",
+    "survey_admin.question_delete": "survey.manage",
+    "survey_admin.question_move": "survey.manage",
     "audit_log.index": "audit.read",
     "identity.reveal_log": "audit.read",
     "admin.users": "admin.users",
@@ -75,6 +88,16 @@ ENDPOINTS: dict[str, str] = {
     "admin.user_unlock": "admin.users",
     "admin.user_password": "admin.users",
     "admin.user_second_factor": "admin.users",
+    "imports.index": "case.import",
+    "imports.upload": "case.import",
+    "imports.template": "case.import",
+    "imports.show": "case.import",
+    "imports.update_mapping": "case.import",
+    "imports.problems_csv": "case.import",
+    "imports.commit": "case.import",
+    "imports.status": "case.import",
+    "imports.cancel": "case.import",
+    "imports.delete_mapping": "case.import",
 }
 
 # Endpoints that need a recent sign-in (DESIGN §3: exports and identity reveals). The gate sends a
@@ -91,8 +114,11 @@ RECENT_AUTH_ENDPOINTS: frozenset[str] = frozenset({
     "reports.agency_pdf",
     "reports.zones_csv",
     "reports.zones_xlsx",
+    "survey.results_csv",
+    "survey.results_xlsx",
     "account.enrol",  # whoever holds a stale session must not bind their own phone to the account
     "account.recovery_codes",
+    "imports.problems_csv",  # the problems quote values from an uploaded register
 })
 
 
@@ -197,6 +223,29 @@ def readable_fields(user: User, case: Case) -> set[str]:
     if not can(user, "identity.read"):
         fields -= set(IDENTITY_FIELDS)
     return fields
+
+
+# -- imports ------------------------------------------------------------------------------------
+
+def import_batch_condition(user: User) -> ColumnElement[bool]:
+    """SQL condition: the import batches a user may see. An uploaded file is its uploader's alone."""
+    if not can(user, "case.import"):
+        return false()
+    return ImportBatch.created_by_id == user.id
+
+
+def get_import_batch(user: User, batch_id: str) -> ImportBatch | None:
+    """One import batch by id, or ``None`` when it does not exist or is not the user's (same answer)."""
+    return db.session.scalar(select(ImportBatch).where(import_batch_condition(user),
+                                                       ImportBatch.id == str(batch_id)))
+
+
+def importable_agency_codes(user: User | None) -> set[str]:
+    """Agency codes a user may import cases for: the active agencies in scope (all of them for the CLI)."""
+    query = select(Agency.code).where(Agency.active.is_(True))
+    if user is not None:
+        query = query.where(agency_condition(user, Agency.code) if can(user, "case.import") else false())
+    return set(db.session.scalars(query))
 
 
 def known_roles() -> frozenset[str]:

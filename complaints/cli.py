@@ -335,9 +335,14 @@ def keys_status() -> None:
         click.echo(f"{kek_id:<28} {counts.get(kek_id, 0):>8} data keys  {' '.join(marks)}")
 
 
+from complaints.cli_import import import_command  # noqa: E402  (a command group of its own module)
+
+cli.add_command(import_command)
+
+
 def register(app) -> None:
     """Make the commands available as ``flask --app complaints ...`` as well."""
-    for command in (users_group, demo_command, audit_group, keys_group):
+    for command in (users_group, demo_command, audit_group, keys_group, import_command):
         app.cli.add_command(command)
 
     @app.cli.command("init")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from pythainlp.util import collate as _collate
 from pythainlp.util import thai_strftime
@@ -31,6 +32,8 @@ MONTHS_EN = (
 )
 
 THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+BANGKOK = ZoneInfo("Asia/Bangkok")
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (with its 1900 leap-year bug)
 
 
 class DateParseError(ValueError):
@@ -101,18 +104,55 @@ def _month(raw: str) -> int:
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _WORDS = re.compile(r"^(\d{1,2})\s*([^\d\s]+(?:\s*[^\d\s]+)*?)\s*(?:พ\.ศ\.|ค\.ศ\.)?\s*(\d{2}|\d{4})$")
+_MONTH_FIRST = re.compile(r"^([A-Za-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
+_SERIAL = re.compile(r"^\d{1,6}(?:\.\d+)?$")
+_LEADING = re.compile(r"^(?:ลงวันที่|วันที่|วัน)\s*")
+# A time after the date: "10:30", "10.30 น.", "เวลา 10:30:15", "T13:27:54.48+00".
+_TIME = re.compile(
+    r"(?:\s*,\s*|\s+|T)(?:เวลา\s*)?\d{1,2}[:.]\d{2}(?:[:.]\d{2}(?:\.\d+)?)?\s*(?:น\.?|นาฬิกา)?"
+    r"\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?$"
+)
 
 
-def parse_date(text: str) -> date:
+def excel_serial_date(value: float) -> date:
+    """The date of an Excel serial day number (1900 date system, as Thai offices' Excel uses)."""
+    days = int(value)
+    if not 1 <= days <= 2958465:
+        raise DateParseError(f"เลข {value} ไม่ใช่วันที่ของ Excel")
+    return EXCEL_EPOCH + timedelta(days=days)
+
+
+def _aware_timestamp(text: str) -> date | None:
+    """A timestamp with a UTC offset (``2023-05-12 13:27:54+00``) as a date in Bangkok."""
+    if not re.search(r"\d[T ]\d{1,2}:\d{2}.*(?:Z|[+-]\d{2}(?::?\d{2})?)$", text):
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(BANGKOK).date()
+
+
+def parse_date(text: str, *, excel_serial: bool = False) -> date:
     """Parse a date as Thai offices write it.
 
-    Accepts ``15/01/2564``, ``15-1-64``, ``15 ม.ค. 2564``, ``15 มกราคม 2564``, ``2021-01-15``
-    and Gregorian ``15/01/2021``. Years of 2400 and above are Buddhist era; two-digit years are
-    Buddhist era (``64`` = 2564).
+    Accepts ``15/01/2564``, ``15-1-64``, ``15 ม.ค. 2564``, ``15 มกราคม 2564``, ``วันที่ 15 ม.ค. 64``,
+    ``2021-01-15``, Gregorian ``15/01/2021``, ``15 Jan 2021`` and ``January 15, 2021``, each optionally
+    followed by a time (``10:30``, ``10.30 น.``). A timestamp with a UTC offset
+    (``2023-05-12 20:27:54+00``) gives its date in Bangkok. Years of 2400 and above are Buddhist era;
+    two-digit years are Buddhist era (``64`` = 2564). With ``excel_serial`` a bare day number such as
+    ``44211`` is read as an Excel serial date.
     """
-    cleaned = unicodedata.normalize("NFC", (text or "").translate(THAI_DIGITS)).strip()
+    cleaned = " ".join(unicodedata.normalize("NFC", (text or "").translate(THAI_DIGITS)).split())
     if not cleaned:
         raise DateParseError("กรุณาระบุวันที่")
+    if excel_serial and _SERIAL.match(cleaned):
+        return excel_serial_date(float(cleaned))
+    if (aware := _aware_timestamp(cleaned)) is not None:
+        return aware
+    cleaned = _TIME.sub("", _LEADING.sub("", cleaned)).strip()
     try:
         if match := _ISO.match(cleaned):
             year = int(match.group(1))
@@ -122,6 +162,8 @@ def parse_date(text: str) -> date:
             return date(_year(match.group(3)), int(match.group(2)), int(match.group(1)))
         if match := _WORDS.match(cleaned):
             return date(_year(match.group(3)), _month(match.group(2)), int(match.group(1)))
+        if match := _MONTH_FIRST.match(cleaned):
+            return date(_year(match.group(3)), _month(match.group(1)), int(match.group(2)))
     except ValueError as exc:
         if isinstance(exc, DateParseError):
             raise

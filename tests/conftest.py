@@ -84,9 +84,11 @@ def _empty_postgres(app) -> None:
     from complaints.services import reference
 
     with app.app_context():
-        tables = [t for t in db.engine.dialect.get_table_names(db.engine.connect()) if t != "alembic_version"]
+        with db.engine.connect() as conn:
+            tables = [t for t in db.engine.dialect.get_table_names(conn) if t != "alembic_version"]
         with db.engine.begin() as conn:
-            conn.execute(text("SET LOCAL session_replication_role = replica"))  # this transaction only
+            # LOCAL: only for this transaction, so the pooled connection does not keep triggers off later
+            conn.execute(text("SET LOCAL session_replication_role = replica"))  # lets the test bypass triggers
             conn.execute(text(f"TRUNCATE TABLE {', '.join(tables)} RESTART IDENTITY CASCADE"))
         reference.load_reference_data()
         db.session.commit()

@@ -1,12 +1,14 @@
 """The database models, one module per area. Importing this package registers every table."""
 
 from complaints.models.case import ENCRYPTED_FIELDS, Case, RegisterCounter
+from complaints.models.importing import ImportBatch, ImportMapping
 from complaints.models.keys import DataKeyRecord
 from complaints.models.rate_limit import RateLimitCounter
 from complaints.models.reference import Agency, Category, Zone
 from complaints.models.survey import (
     SurveyAnswer,
     SurveyParticipation,
+    SurveyPendingResponse,
     SurveyQuestion,
     SurveyResponse,
     SurveyRound,
@@ -22,8 +24,11 @@ __all__ = [
     "RegisterCounter",
     "Category",
     "DataKeyRecord",
+    "ImportBatch",
+    "ImportMapping",
     "SurveyAnswer",
     "SurveyParticipation",
+    "SurveyPendingResponse",
     "SurveyQuestion",
     "SurveyResponse",
     "SurveyRound",

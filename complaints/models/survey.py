@@ -3,6 +3,12 @@
 ``survey_participations`` says who has answered a round; ``survey_responses`` and ``survey_answers``
 hold the answers with no user id, no timestamp and no IP, under random ids. On SQLite those tables
 are WITHOUT ROWID, so their physical order follows the random key, not the order of submission.
+
+A new response does not go straight into ``survey_responses``: it waits, encrypted and padded to a
+fixed length, in ``survey_pending_responses`` and is released together with others, in random order,
+by a later transaction (see ``complaints.services.survey.answering``). So neither the order of rows
+(PostgreSQL's heap order), nor the transaction that wrote them (PostgreSQL's ``xmin``, SQLite's WAL
+frames), nor the time of the ``survey.submit`` audit entry ties a readable answer to one person.
 """
 
 from __future__ import annotations
@@ -92,3 +98,14 @@ class SurveyAnswer(db.Model):
     score: Mapped[int | None] = mapped_column(Integer)
     yes: Mapped[bool | None] = mapped_column(Boolean)
     comment_ct: Mapped[bytes | None] = mapped_column(LargeBinary)  # under the round's data key
+
+
+class SurveyPendingResponse(db.Model):
+    """A response waiting to be released: one ciphertext of fixed length per round, nothing readable."""
+
+    __tablename__ = "survey_pending_responses"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_response_id)
+    round_id: Mapped[int] = mapped_column(ForeignKey("survey_rounds.id", ondelete="CASCADE"), index=True)
+    payload_ct: Mapped[bytes] = mapped_column(LargeBinary)  # under the round's data key

@@ -1,9 +1,12 @@
 """Demo data: one account per role and realistic synthetic cases for fiscal years 2563-2565.
 
-The topic mix of each agency follows a base distribution shaped by its zone (the east floods, the
-old centre has vendors and traffic, Thonburi has canals) and by what a department does, with a
-random tilt per agency so that agencies differ. Text comes from the Thai templates in
-``complaints.demo_texts``. The same seed gives the same cases.
+The topic mix of each agency follows a base distribution (in proportion to Traffy Fondue's topic
+labels) shaped by its zone (the east floods, the old centre has vendors and traffic, Thonburi has
+canals) and by what a department does, with a random tilt per agency so that agencies differ. The
+season shifts it too: floods and blocked drains in the rainy months, dust and burning in the cool
+dry months. Volume grows from year to year; letters, walk-ins and referrals arrive on office days.
+Text comes from the Thai templates in ``complaints.demo_texts``, with roads of the agency's zone.
+The same seed gives the same cases, for any number of cases.
 """
 
 from __future__ import annotations
@@ -26,11 +29,24 @@ from complaints.thai import fiscal_year, fiscal_year_bounds
 FIRST_YEAR, LAST_YEAR = 2563, 2565
 
 BASE_WEIGHTS = {
-    "road": 14, "footpath": 8, "flood": 7, "drainage": 7, "waste": 9, "lighting": 8, "traffic": 6,
-    "encroachment": 6, "safety": 4, "cables": 4, "trees": 4, "noise": 5, "air": 2, "animals": 3,
+    "road": 16, "footpath": 8, "flood": 6, "drainage": 7, "waste": 8, "lighting": 7, "traffic": 6,
+    "encroachment": 6, "safety": 6, "cables": 3, "trees": 3, "noise": 4, "air": 1.5, "animals": 3,
     "homeless": 1, "bridge": 2, "vendors": 5, "building": 5, "procurement": 2, "corruption": 3,
     "service": 3, "other": 3,
 }
+# Month -> topic -> factor: the rainy season (May-October) and the cool dry season (December-March).
+SEASON = {
+    "flood": {5: 1.4, 6: 1.8, 7: 1.8, 8: 2.2, 9: 2.6, 10: 2.3, 11: 1.0, 12: 0.3, 1: 0.25, 2: 0.25, 3: 0.3, 4: 0.5},
+    "drainage": {5: 1.3, 6: 1.4, 7: 1.4, 8: 1.5, 9: 1.6, 10: 1.5, 12: 0.7, 1: 0.6, 2: 0.6, 3: 0.7, 4: 0.8},
+    "trees": {5: 1.4, 6: 1.4, 7: 1.3, 8: 1.3, 9: 1.2},
+    "air": {12: 2.5, 1: 3.5, 2: 3.0, 3: 1.6, 5: 0.4, 6: 0.3, 7: 0.3, 8: 0.3, 9: 0.3, 10: 0.4},
+    "animals": {1: 1.2, 2: 1.2, 3: 1.3, 4: 1.3},
+}
+# More complaints each year (Traffy Fondue reached Bangkok during FY 2565).
+YEAR_VOLUME = {FIRST_YEAR: 0.8, FIRST_YEAR + 1: 1.0, LAST_YEAR: 1.35}
+OFFICE_DAY_CHANNELS = {"letter", "walk_in", "referral"}
+CHANNEL_WEIGHTS = {"letter": 20, "hotline_1555": 18, "hotline_1111": 8, "traffy": 25, "damrongdhama": 8,
+                   "walk_in": 6, "phone": 6, "email": 4, "referral": 5}
 ZONE_TILT = {
     "east": {"flood": 2.0, "drainage": 1.5, "road": 1.3, "animals": 1.3},
     "central": {"vendors": 2.0, "traffic": 1.5, "noise": 1.5, "homeless": 2.5, "encroachment": 1.4},
@@ -106,7 +122,8 @@ def _person(rng: random.Random) -> str:
 
 def _fill(template: str, rng: random.Random, agency: Agency, official: str) -> str:
     return template.format(
-        place=rng.choice(texts.PLACES), soi=rng.choice(texts.SOIS), landmark=rng.choice(texts.LANDMARKS),
+        place=rng.choice(texts.ZONE_PLACES.get(agency.zone_code or "", texts.PLACES)), soi=rng.choice(texts.SOIS),
+        landmark=rng.choice(texts.LANDMARKS),
         district=agency.name_th if agency.kind == "district" else "ที่เกี่ยวข้อง", official=official,
         days=rng.choice([7, 10, 14, 20, 30, 45, 60]),
     )
@@ -128,24 +145,39 @@ def _status_and_outcome(rng: random.Random, received: date, today: date):
     return ("closed", outcome, closed) if rng.random() < 0.8 else ("concluded", outcome, None)
 
 
+def _received(rng: random.Random, channel: str) -> date:
+    year = rng.choices(list(YEAR_VOLUME), weights=list(YEAR_VOLUME.values()))[0]
+    start, end = fiscal_year_bounds(year)
+    day = start + timedelta(days=rng.randrange((end - start).days + 1))
+    if channel in OFFICE_DAY_CHANNELS and day.weekday() >= 5:  # paper arrives on office days
+        day += timedelta(days=7 - day.weekday())
+        if day > end:
+            day -= timedelta(days=3)
+    return day
+
+
 def generate_cases(count: int, seed: int, actor: User | None = None, today: date | None = None) -> int:
     """Create ``count`` synthetic cases spread over FY 2563-2565; one audit entry for the batch."""
     rng = random.Random(seed)
     agencies = list(db.session.scalars(select(Agency).where(Agency.active.is_(True)).order_by(Agency.code)))
     categories = [c.code for c in db.session.scalars(select(Category).order_by(Category.sort_order))]
     inspectors = users.list_inspectors()
-    start, _ = fiscal_year_bounds(FIRST_YEAR)
     _, end = fiscal_year_bounds(LAST_YEAR)
     today = today or end + timedelta(days=30)
     volume = [(1.0 if a.kind == "district" else 0.35) * rng.uniform(0.5, 1.6) for a in agencies]
     mix = {a.code: _weights(a, rng, categories) for a in agencies}
+    seasonal: dict[tuple[str, int], list[float]] = {}
     taken: dict[int, set[str]] = {}
     counters: dict[int, int] = {}
-    span = (end - start).days
     for _ in range(count):
         agency = rng.choices(agencies, weights=volume)[0]
-        category = rng.choices(categories, weights=mix[agency.code])[0]
-        received = start + timedelta(days=rng.randrange(span + 1))
+        channel = rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
+        received = _received(rng, channel)
+        key = (agency.code, received.month)
+        if key not in seasonal:
+            seasonal[key] = [w * SEASON.get(c, {}).get(received.month, 1.0)
+                             for c, w in zip(categories, mix[agency.code], strict=True)]
+        category = rng.choices(categories, weights=seasonal[key])[0]
         year = fiscal_year(received)
         if year not in taken:
             taken[year] = set(db.session.scalars(select(Case.register_no).where(Case.fiscal_year == year)))
@@ -166,9 +198,7 @@ def generate_cases(count: int, seed: int, actor: User | None = None, today: date
         in_scope = [u for u in inspectors if u.all_agencies or agency.code in u.agency_codes
                     or (agency.zone_code and agency.zone_code in u.zone_codes)]
         data = CaseInput(
-            received_date=received, kind=kind, agency_code=agency.code, category_code=category,
-            channel=rng.choices(["letter", "hotline_1555", "hotline_1111", "traffy", "damrongdhama", "walk_in",
-                                 "phone", "email", "referral"], weights=[20, 18, 8, 25, 8, 6, 6, 4, 5])[0],
+            received_date=received, kind=kind, agency_code=agency.code, category_code=category, channel=channel,
             subject=_fill(rng.choice(subjects), rng, agency, official),
             details=_fill(rng.choice(details), rng, agency, official),
             classification=classification,

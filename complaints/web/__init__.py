@@ -9,19 +9,33 @@ from __future__ import annotations
 
 import uuid
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 
 from complaints.web import errors, gate, templating
 
 
 def select_locale() -> str:
+    if not has_request_context():  # the command line and background jobs speak Thai
+        return "th"
     return session.get("lang") if session.get("lang") in ("th", "en") else "th"
 
 
 def register(app: Flask) -> None:
-    from complaints.web import account, admin, audit_log, auth, cases, identity, main, reports, survey
+    from complaints.web import (
+        account,
+        admin,
+        audit_log,
+        auth,
+        cases,
+        identity,
+        imports,
+        main,
+        reports,
+        survey,
+        survey_admin,
+    )
 
-    for module in (main, auth, account, cases, identity, reports, survey, admin, audit_log):
+    for module in (main, auth, account, cases, identity, reports, survey, admin, audit_log, imports, survey_admin):
         app.register_blueprint(module.bp)
 
     if proxies := app.config.get("TRUSTED_PROXIES"):

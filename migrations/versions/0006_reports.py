@@ -6,14 +6,14 @@ the index alone instead of the wide rows that hold the ciphertext (at 100,000 ca
 megabytes rather than of the whole table).
 
 Revision ID: 0006_reports
-Revises: 0002_access
+Revises: 0007_survey
 Create Date: 2026-11-23
 """
 from alembic import op
 
 
 revision = "0006_reports"
-down_revision = "0002_access"
+down_revision = "0007_survey"  # relinked after merging main (was 0001_initial)
 branch_labels = None
 depends_on = None
 
