@@ -1,7 +1,7 @@
 """survey: the pool where new responses wait, encrypted, to be released in shuffled batches
 
 Revision ID: 0007_survey
-Revises: 0002_access
+Revises: 0005_import
 Create Date: 2026-11-23
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0007_survey'
-down_revision = '0005_import'  # relinked after merging main (was 0001_initial)
+down_revision = '0005_import'
 branch_labels = None
 depends_on = None
 
