@@ -112,6 +112,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PAGE_SIZE": _int(env, "COMPLAINTS_PAGE_SIZE", 25),
         "SURVEY_PASS_PERCENT": _int(env, "COMPLAINTS_SURVEY_PASS_PERCENT", 80),
         "SURVEY_MIN_RESPONSES": _int(env, "COMPLAINTS_SURVEY_MIN_RESPONSES", 5),
+        # Exports for outside the division show counts below this as "< k" (0 or 1: never).
+        "SMALL_COUNT_THRESHOLD": _int(env, "COMPLAINTS_SMALL_COUNT_THRESHOLD", 5),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         # The audit log: a signed checkpoint every N entries or M minutes (0 turns that trigger off),
         # and the thresholds of the auditor's list of unusual access.

@@ -49,6 +49,10 @@ class Case(db.Model):
         Index("ix_cases_agency_year", "agency_code", "fiscal_year"),
         Index("ix_cases_received", "received_date", "created_at"),
         Index("ix_cases_year_category", "fiscal_year", "category_code"),
+        # Covers every report query (counts by agency, year, topic, status, outcome, kind; ages; the
+        # viewer's clearance), so that summaries read the index alone and never the wide rows.
+        Index("ix_cases_report", "agency_code", "fiscal_year", "category_code", "status", "classification",
+              "outcome", "kind", "received_date", "closed_date", "assigned_inspector_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_case_id)

@@ -15,6 +15,7 @@ from complaints.extensions import db
 from complaints.forms import CaseForm, options
 from complaints.services import audit_reader, cases, reference, reports, users
 from complaints.services.errors import Invalid
+from complaints.thai import parse_fiscal_years
 from complaints.vocabulary import CLASSIFICATIONS, label
 
 bp = Blueprint("cases", __name__)
@@ -25,14 +26,21 @@ EXPORT_COLUMNS = ["case_id", "register_no", "fiscal_year", "received_date", "kin
 
 def _filters() -> cases.CaseFilters:
     args = request.args
-    year = args.get("fiscal_year", "")
+    years = parse_fiscal_years(args.get("fiscal_year")) or []
+    older = args.get("older_than", "")
+    assigned = args.get("assigned", "")
     return cases.CaseFilters(
         agency=args.get("agency") or None,
         zone=args.get("zone") or None,
-        fiscal_year=int(year) if year.isdigit() else None,
+        fiscal_year=years[0] if years else None,
+        fiscal_year_to=years[-1] if len(years) > 1 else None,
         category=args.get("category") or None,
         status=args.get("status") or None,
         kind=args.get("kind") or None,
+        outcome=args.get("outcome") or None,
+        older_than=int(older) if older.isdigit() else None,
+        assigned_inspector_id=current_user.id if assigned == "me" else None,
+        unassigned=assigned == "none",
     )
 
 

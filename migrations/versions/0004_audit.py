@@ -1,7 +1,7 @@
 """audit head record, signed checkpoints, an index on the time of entries
 
 Revision ID: 0004_audit
-Revises: 0007_survey
+Revises: 0006_reports
 Create Date: 2026-11-23
 
 ``audit_head`` records where the chain ends (moved by every append), ``audit_checkpoints`` holds
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0004_audit'
-down_revision = '0007_survey'  # relinked after merging main (was 0001_initial)
+down_revision = '0006_reports'  # relinked after merging main (was 0001_initial)
 branch_labels = None
 depends_on = None
 
