@@ -19,6 +19,7 @@ ACTIONS = {
     "case.create": _l("บันทึกเรื่องใหม่"),
     "case.update": _l("แก้ไขเรื่อง"),
     "case.edit": _l("เปิดหน้าแก้ไขเรื่อง"),
+    "report.view": _l("ดูรายงานสรุป"),
     "report.export": _l("ส่งออกรายงาน"),
     "identity.reveal": _l("เปิดดูข้อมูลผู้ร้องเรียน"),
     "user.create": _l("สร้างผู้ใช้"),
