@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "identity.reveal": frozenset({"inspector", "executive"}),  # shown on request, with a reason, audited
     "report.read": frozenset({"registrar", "inspector", "executive"}),
     "audit.read": frozenset({"auditor"}),
+    "case.viewers": frozenset({"registrar", "executive"}),  # "who viewed this case" on a case they can see
     "admin.users": frozenset({"admin"}),
     "survey.results": frozenset({"admin", "executive"}),
     "survey.manage": frozenset({"admin"}),  # rounds and questions; never who answered what
@@ -58,6 +59,15 @@ ENDPOINTS: dict[str, str] = {
     "identity.reveal": "identity.reveal",
     "reports.top3": "report.read",
     "reports.top3_csv": "report.read",
+    "reports.top3_xlsx": "report.read",
+    "reports.agencies": "report.read",
+    "reports.agency": "report.read",
+    "reports.agency_csv": "report.read",
+    "reports.agency_xlsx": "report.read",
+    "reports.agency_pdf": "report.read",
+    "reports.zones": "report.read",
+    "reports.zones_csv": "report.read",
+    "reports.zones_xlsx": "report.read",
     "survey.answer": SIGNED_IN,
     "survey.results": "survey.results",
     "survey.results_csv": "survey.results",
@@ -72,6 +82,10 @@ ENDPOINTS: dict[str, str] = {
     "survey_admin.question_delete": "survey.manage",
     "survey_admin.question_move": "survey.manage",
     "audit_log.index": "audit.read",
+    "audit_log.export_csv": "audit.read",
+    "audit_log.verify": "audit.read",
+    "audit_log.checkpoint": "audit.read",
+    "audit_log.alerts": "audit.read",
     "identity.reveal_log": "audit.read",
     "admin.users": "admin.users",
     "admin.user_new": "admin.users",
@@ -101,6 +115,13 @@ ENDPOINTS: dict[str, str] = {
 RECENT_AUTH_ENDPOINTS: frozenset[str] = frozenset({
     "cases.export_csv",
     "reports.top3_csv",
+    "audit_log.export_csv",
+    "reports.top3_xlsx",
+    "reports.agency_csv",
+    "reports.agency_xlsx",
+    "reports.agency_pdf",
+    "reports.zones_csv",
+    "reports.zones_xlsx",
     "survey.results_csv",
     "survey.results_xlsx",
     "account.enrol",  # whoever holds a stale session must not bind their own phone to the account
@@ -239,6 +260,14 @@ def importable_agency_codes(user: User | None) -> set[str]:
     if user is not None:
         query = query.where(agency_condition(user, Agency.code) if can(user, "case.import") else false())
     return set(db.session.scalars(query))
+
+
+def audit_case_labels(user: User, case_ids) -> dict[str, str]:
+    """Register numbers of cases named in the audit log, for auditors: a reference, never content."""
+    ids = sorted({str(i) for i in case_ids if i})
+    if not can(user, "audit.read") or not ids:
+        return {}
+    return dict(db.session.execute(select(Case.id, Case.register_no).where(Case.id.in_(ids))).all())
 
 
 def known_roles() -> frozenset[str]:

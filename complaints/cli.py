@@ -55,14 +55,17 @@ def _initialise(app) -> None:
     from flask_migrate import upgrade
 
     from complaints.extensions import db
-    from complaints.services import reference, survey
+    from complaints.services import audit_integrity, reference, survey
 
     with app.app_context():
         click.echo("• migrating the database schema to the latest version …")
         upgrade(directory=app.extensions["migrate"].directory)
+        adopted = audit_integrity.adopt_legacy_log()
         added = reference.load_reference_data()
         round_ = survey.ensure_default_round(today_bangkok())
         db.session.commit()
+        if adopted:
+            click.echo(f"• audit log: {adopted} earlier entries now end in a head record and a signed checkpoint")
         click.echo(f"• reference data: {added['zones']} zones, {added['agencies']} agencies, "
                    f"{added['categories']} categories added")
         if round_:
@@ -301,18 +304,68 @@ def audit_group() -> None:
     """The tamper-evident audit log."""
 
 
-@audit_group.command("verify")
-@with_appcontext
-def audit_verify() -> None:
-    """Exit 0 when the chain is intact; otherwise non-zero, naming the first bad entry."""
-    from complaints.services import audit_reader
+def _say_everywhere(message: str, **style) -> None:
+    """On standard output, and on standard error too unless both are the same terminal."""
+    click.secho(message, **style)
+    if not (sys.stdout.isatty() and sys.stderr.isatty()):
+        click.secho(message, err=True, **style)
 
-    result = audit_reader.verify()
+
+@audit_group.command("verify")
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A signed checkpoint kept off the host (from `audit checkpoint`): the log must still reach it.")
+@with_appcontext
+def audit_verify(checkpoint_file: Path | None) -> None:
+    """Exit 0 when the chain is intact; otherwise exit 2, naming the first bad entry (entry #N)."""
+    from audit import CheckpointFileError
+    from complaints.extensions import db
+    from complaints.services import audit_integrity
+
+    external = None
+    if checkpoint_file is not None:
+        try:
+            external = audit_integrity.read_checkpoint_file(checkpoint_file.read_bytes())
+        except CheckpointFileError as exc:
+            _fail(f"cannot use the checkpoint file {checkpoint_file}: {exc}")
+    result = audit_integrity.verify(external)
+    missing = audit_integrity.missing_triggers()
     if result.ok:
         click.echo(result.summary())
+    else:
+        _say_everywhere(result.summary(), fg="red")
+    if missing:
+        click.secho("warning: append-only triggers missing or disabled: " + ", ".join(missing), fg="yellow", err=True)
+    try:
+        audit_integrity.record_verification(None, result, missing)
+        db.session.commit()
+    except Exception as exc:  # the verdict above stands even when it cannot be written down
+        db.session.rollback()
+        click.secho(f"warning: this verification could not be recorded in the audit log: {exc}", fg="yellow",
+                    err=True)
+    if not result.ok:
+        sys.exit(2)
+
+
+@audit_group.command("checkpoint")
+@click.option("--out", "out", default="-", show_default=True,
+              type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              help="File to write the signed checkpoint to ('-': standard output). Keep it off this host.")
+@with_appcontext
+def audit_checkpoint(out: Path) -> None:
+    """Sign a checkpoint of the log's current end and write it out (seq, MAC, time, signature, public key)."""
+    from complaints.extensions import db
+    from complaints.services import audit_integrity
+
+    to_stdout = str(out) == "-"
+    checkpoint = audit_integrity.export_checkpoint(None, "stdout" if to_stdout else "file")
+    db.session.commit()
+    if to_stdout:
+        click.echo(checkpoint.to_file_json(), nl=False)
         return
-    click.secho(result.summary(), fg="red", err=True)
-    sys.exit(2)
+    partial = out.with_name(out.name + ".partial")
+    partial.write_text(checkpoint.to_file_json(), encoding="utf-8")
+    partial.replace(out)
+    click.echo(f"signed checkpoint of entry #{checkpoint.seq} written to {out}; keep a copy off this host")
 
 
 # -- keys ---------------------------------------------------------------------------------------

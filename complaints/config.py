@@ -6,6 +6,7 @@ Production refuses unsafe defaults; tests pass a dict of overrides to ``create_a
 from __future__ import annotations
 
 import os
+from datetime import time
 from pathlib import Path
 
 ENVIRONMENTS = ("production", "development", "testing")
@@ -41,6 +42,35 @@ def _bool(env: dict, name: str, default: bool) -> bool:
     if raw in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name} must be 1 or 0 (true or false), got {raw!r}")
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_office_hours(text: str) -> tuple[time, time]:
+    """``08:00-18:00`` -> (08:00, 18:00), Bangkok time."""
+    start, sep, end = (text or "").replace(" ", "").partition("-")
+    try:
+        if not sep:
+            raise ValueError(text)
+        first, last = time.fromisoformat(start), time.fromisoformat(end)
+    except ValueError as exc:
+        raise ConfigError(f"COMPLAINTS_AUDIT_OFFICE_HOURS must look like 08:00-18:00, got {text!r}") from exc
+    if first >= last:
+        raise ConfigError(f"COMPLAINTS_AUDIT_OFFICE_HOURS must start before it ends, got {text!r}")
+    return first, last
+
+
+def parse_weekdays(text: str) -> frozenset[int]:
+    """``mon-fri`` or ``mon,tue,sat`` -> weekday numbers (Monday = 0)."""
+    days: set[int] = set()
+    for part in (text or "").lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first not in WEEKDAYS or (last and last not in WEEKDAYS):
+            raise ConfigError(f"COMPLAINTS_AUDIT_OFFICE_DAYS must look like mon-fri or mon,tue,wed, got {text!r}")
+        start, stop = WEEKDAYS.index(first), WEEKDAYS.index(last or first)
+        days.update(range(start, stop + 1) if start <= stop else [*range(start, 7), *range(0, stop + 1)])
+    return frozenset(days)
 
 
 def load_config(instance_path: str, env: dict | None = None) -> dict:
@@ -89,6 +119,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "PAGE_SIZE": _int(env, "COMPLAINTS_PAGE_SIZE", 25),
         "SURVEY_PASS_PERCENT": _int(env, "COMPLAINTS_SURVEY_PASS_PERCENT", 80),
         "SURVEY_MIN_RESPONSES": _int(env, "COMPLAINTS_SURVEY_MIN_RESPONSES", 5),
+        # Exports for outside the division show counts below this as "< k" (0 or 1: never).
+        "SMALL_COUNT_THRESHOLD": _int(env, "COMPLAINTS_SMALL_COUNT_THRESHOLD", 5),
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         # Blind indexes: bits kept of each term / name hash. Fewer bits, more deliberate collisions
         # (a stolen index says less) and more candidates to decrypt and check per search.
@@ -96,6 +128,16 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         "SEARCH_NAME_BITS": _bits(env, "COMPLAINTS_SEARCH_NAME_BITS", 16),
         # Candidates decrypted and checked per search at most; beyond, the page says the result is partial.
         "SEARCH_VERIFY_LIMIT": _int(env, "COMPLAINTS_SEARCH_VERIFY_LIMIT", 500),
+        # The audit log: a signed checkpoint every N entries or M minutes (0 turns that trigger off),
+        # and the thresholds of the auditor's list of unusual access.
+        "AUDIT_CHECKPOINT_ENTRIES": _int(env, "COMPLAINTS_AUDIT_CHECKPOINT_ENTRIES", 500),
+        "AUDIT_CHECKPOINT_MINUTES": _int(env, "COMPLAINTS_AUDIT_CHECKPOINT_MINUTES", 60),
+        "AUDIT_ALERT_VIEWS_PER_HOUR": _int(env, "COMPLAINTS_AUDIT_ALERT_VIEWS_PER_HOUR", 30),
+        "AUDIT_ALERT_VIEWS_FACTOR": _int(env, "COMPLAINTS_AUDIT_ALERT_VIEWS_FACTOR", 3),
+        "AUDIT_ALERT_BASELINE_DAYS": _int(env, "COMPLAINTS_AUDIT_ALERT_BASELINE_DAYS", 30),
+        "AUDIT_ALERT_DENIED_PER_HOUR": _int(env, "COMPLAINTS_AUDIT_ALERT_DENIED_PER_HOUR", 3),
+        "AUDIT_OFFICE_HOURS": parse_office_hours(env.get("COMPLAINTS_AUDIT_OFFICE_HOURS") or "08:00-18:00"),
+        "AUDIT_OFFICE_DAYS": parse_weekdays(env.get("COMPLAINTS_AUDIT_OFFICE_DAYS") or "mon-fri"),
     }
 
 

@@ -30,4 +30,8 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A connection that only reads one consistent snapshot (verifying the audit chain) may ask
+        # for a deferred transaction with ``execution_options(sqlite_begin="DEFERRED")``: in WAL
+        # mode it then sees one snapshot without holding the write lock.
+        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        connection.exec_driver_sql("BEGIN DEFERRED" if mode == "DEFERRED" else "BEGIN IMMEDIATE")

@@ -51,6 +51,23 @@ def fiscal_year_bounds(fy: int) -> tuple[date, date]:
     return date(year - 1, 10, 1), date(year, 9, 30)
 
 
+def parse_fiscal_years(text: str | None, *, longest: int = 20) -> list[int] | None:
+    """Fiscal years from ``"2564"`` or a range ``"2563-2565"``: ``[]`` for blank (every year), ``None``
+    when the text is not a year or a sensible range."""
+    raw = (text or "").strip().translate(THAI_DIGITS).replace(" ", "")
+    if not raw:
+        return []
+    start, dash, end = raw.partition("-")
+    if not dash:
+        end = start
+    if not (start.isdigit() and end.isdigit() and len(start) == len(end) == 4):
+        return None
+    first, last = int(start), int(end)
+    if not (2400 <= first <= last <= first + longest):
+        return None
+    return list(range(first, last + 1))
+
+
 def format_date(day: date | datetime | None, style: str = "short") -> str:
     """A date in the Buddhist era: short ``15 ม.ค. 2564``, long ``15 มกราคม 2564``, numeric ``15/01/2564``."""
     if day is None:

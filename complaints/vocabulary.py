@@ -54,6 +54,8 @@ STATUSES = {
     "concluded": _l("มีผลสรุปแล้ว"),
     "closed": _l("ยุติ/ปิดเรื่อง"),
 }
+# Statuses of a case that still waits for work (counted as "not yet concluded" in reports).
+OPEN_STATUSES = ("received", "in_progress")
 
 # The coded supervisor's conclusion (ผลสรุปของผู้บังคับบัญชา).
 OUTCOMES = {

@@ -52,7 +52,11 @@ class Case(db.Model):
         # Covering index for search: from a candidate's id to everything that scope, filters and the
         # newest-first order need, without reading the row and its ciphertexts.
         Index("ix_cases_search_order", "id", "received_date", "created_at", "agency_code", "classification",
-              "fiscal_year", "category_code", "status", "kind"),
+              "fiscal_year", "category_code", "status", "kind", "outcome", "assigned_inspector_id"),
+        # Covers every report query (counts by agency, year, topic, status, outcome, kind; ages; the
+        # viewer's clearance), so that summaries read the index alone and never the wide rows.
+        Index("ix_cases_report", "agency_code", "fiscal_year", "category_code", "status", "classification",
+              "outcome", "kind", "received_date", "closed_date", "assigned_inspector_id"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_case_id)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from flask import current_app
+
 import audit
 from complaints.extensions import db, keys
 
@@ -48,4 +50,13 @@ def record(
         request_id=request_id,
         ip=ip,
     )
-    return audit.append(db.session.connection(), keys.current.audit_mac_key, event)
+    keyring = keys.current
+    return audit.append(db.session.connection(), keyring.audit_mac_key, event,
+                        signer=keyring.audit_signing_key, policy=checkpoint_policy())
+
+
+def checkpoint_policy() -> audit.CheckpointPolicy:
+    """Every N entries or M minutes, from the settings (``COMPLAINTS_AUDIT_CHECKPOINT_*``)."""
+    config = current_app.config
+    return audit.CheckpointPolicy(every_entries=config.get("AUDIT_CHECKPOINT_ENTRIES", 500),
+                                  every_minutes=config.get("AUDIT_CHECKPOINT_MINUTES", 60))

@@ -7,9 +7,9 @@ encrypted fields are sealed and opened with the case's own data key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 
 from complaints import access
 from complaints.clock import today_bangkok
@@ -20,7 +20,7 @@ from complaints.models.case import IDENTITY_FIELDS, new_case_id
 from complaints.services import audit_trail, search_index, vault
 from complaints.services.errors import Forbidden, Invalid, NotFound, Unreadable
 from complaints.thai import fiscal_year
-from complaints.vocabulary import CHANNELS, CLASSIFICATIONS, KINDS, OUTCOMES, STATUSES, URGENCIES
+from complaints.vocabulary import CHANNELS, CLASSIFICATIONS, KINDS, OPEN_STATUSES, OUTCOMES, STATUSES, URGENCIES
 
 TABLE = "cases"
 METADATA_FIELDS = (
@@ -64,17 +64,25 @@ class CaseView:
     masked: set[str] = field(default_factory=set)
 
 
+OVERDUE_DAYS = 90  # an open case received longer ago than this is overdue in reports and lists
+
+
 @dataclass
 class CaseFilters:
     agency: str | None = None
     zone: str | None = None
     fiscal_year: int | None = None
     category: str | None = None
-    status: str | None = None
+    status: str | None = None  # a status code, or "open" for any of OPEN_STATUSES
     kind: str | None = None
+    fiscal_year_to: int | None = None  # with fiscal_year: the range fiscal_year..fiscal_year_to
+    outcome: str | None = None  # an outcome code, or "none" for no conclusion recorded yet
+    older_than: int | None = None  # open cases received more than this many days ago
+    assigned_inspector_id: int | None = None
+    unassigned: bool = False
 
     def active(self) -> dict:
-        return {k: v for k, v in self.__dict__.items() if v not in (None, "")}
+        return {k: v for k, v in self.__dict__.items() if v not in (None, "", False)}
 
 
 @dataclass
@@ -307,6 +315,11 @@ def case_input_from(view: CaseView) -> dict:
     return values
 
 
+def open_older_than(days: int, today: date) -> ColumnElement[bool]:
+    """Open cases (``OPEN_STATUSES``) received more than ``days`` days before ``today``."""
+    return Case.status.in_(OPEN_STATUSES) & (Case.received_date < today - timedelta(days=days))
+
+
 def filtered_query(actor: User, filters: CaseFilters):
     """``SELECT cases`` the user may see, narrowed by the filters."""
     query = access.visible_cases(actor)
@@ -314,12 +327,28 @@ def filtered_query(actor: User, filters: CaseFilters):
         query = query.where(Case.agency_code == filters.agency)
     if filters.zone:
         query = query.where(Case.agency_code.in_(select(Agency.code).where(Agency.zone_code == filters.zone)))
-    if filters.fiscal_year:
+    if filters.fiscal_year and filters.fiscal_year_to:
+        query = query.where(Case.fiscal_year.between(filters.fiscal_year, filters.fiscal_year_to))
+    elif filters.fiscal_year:
         query = query.where(Case.fiscal_year == filters.fiscal_year)
-    for name in ("category", "status", "kind"):
+    if filters.status == "open":
+        query = query.where(Case.status.in_(OPEN_STATUSES))
+    elif filters.status:
+        query = query.where(Case.status == filters.status)
+    for name in ("category", "kind"):
         if value := getattr(filters, name):
             column = Case.category_code if name == "category" else getattr(Case, name)
             query = query.where(column == value)
+    if filters.outcome == "none":
+        query = query.where(Case.outcome.is_(None))
+    elif filters.outcome:
+        query = query.where(Case.outcome == filters.outcome)
+    if filters.older_than is not None:
+        query = query.where(open_older_than(filters.older_than, today_bangkok()))
+    if filters.assigned_inspector_id is not None:
+        query = query.where(Case.assigned_inspector_id == filters.assigned_inspector_id)
+    elif filters.unassigned:
+        query = query.where(Case.assigned_inspector_id.is_(None))
     return query
 
 

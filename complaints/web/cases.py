@@ -13,8 +13,9 @@ from complaints import access
 from complaints.clock import today_bangkok
 from complaints.extensions import db
 from complaints.forms import CaseForm, options
-from complaints.services import attachments, cases, reference, reports, search, users
+from complaints.services import attachments, audit_reader, cases, reference, reports, search, users
 from complaints.services.errors import Invalid
+from complaints.thai import parse_fiscal_years
 from complaints.vocabulary import CLASSIFICATIONS, label
 
 bp = Blueprint("cases", __name__)
@@ -26,14 +27,21 @@ EXPORT_COLUMNS = ["case_id", "register_no", "fiscal_year", "received_date", "kin
 def _filters() -> cases.CaseFilters:
     """The filters, from the query string or, for a search (POST), from the form."""
     args = request.form if request.method == "POST" else request.args
-    year = args.get("fiscal_year", "")
+    years = parse_fiscal_years(args.get("fiscal_year")) or []
+    older = args.get("older_than", "")
+    assigned = args.get("assigned", "")
     return cases.CaseFilters(
         agency=args.get("agency") or None,
         zone=args.get("zone") or None,
-        fiscal_year=int(year) if year.isdigit() else None,
+        fiscal_year=years[0] if years else None,
+        fiscal_year_to=years[-1] if len(years) > 1 else None,
         category=args.get("category") or None,
         status=args.get("status") or None,
         kind=args.get("kind") or None,
+        outcome=args.get("outcome") or None,
+        older_than=int(older) if older.isdigit() else None,
+        assigned_inspector_id=current_user.id if assigned == "me" else None,
+        unassigned=assigned == "none",
     )
 
 
@@ -50,7 +58,9 @@ def _search_text() -> str:
 def index():
     filters = _filters()
     if request.method == "POST" and not _search_text():
-        return redirect(url_for("cases.index", **filters.active()))  # filters alone stay linkable (GET)
+        kept = {name: value for name, value in request.form.items()
+                if value and name not in ("csrf_token", "q", "page")}
+        return redirect(url_for("cases.index", **kept))  # filters alone stay linkable (GET)
     page_no = (request.form if request.method == "POST" else request.args).get("page", "1")
     page_no = int(page_no) if page_no.isdigit() else 1
     query, search_error = _search_text(), None
@@ -96,7 +106,8 @@ def export_csv():
 def show(case_id: str):
     view = cases.view_case(current_user, case_id)
     return render_template("cases/show.html", view=view, can_edit=access.can_edit_case(current_user, view.case),
-                           files=attachments.list_attachments(current_user, view.case))
+                           files=attachments.list_attachments(current_user, view.case),
+                           viewers=audit_reader.case_viewers(current_user, view.case))
 
 
 def _prepare(form: CaseForm) -> CaseForm:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from complaints.extensions import db
 from complaints.services import audit_trail
 from complaints.services.errors import Forbidden, NotFound, Unreadable
 
@@ -57,6 +58,9 @@ def install(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _crash(exc):
         g.rollback = True
+        # Nothing of the request's work is kept; rolling back now also lets the error page itself
+        # read from the database after a failed statement (PostgreSQL refuses until then).
+        db.session.rollback()
         current_app.logger.exception("unhandled error: %s", exc)
         return _page(500, _("เกิดข้อผิดพลาดในระบบ"),
                      _("ระบบขัดข้อง ไม่มีการบันทึกการเปลี่ยนแปลงใด ๆ กรุณาลองใหม่อีกครั้ง"))

@@ -8,6 +8,8 @@ from flask_login import current_user
 from complaints import access
 from complaints.forms import ActionForm
 from complaints.services import dashboard
+from complaints.web import report_charts
+from complaints.web.reports import case_link
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +18,9 @@ FONT_FILES = {"Sarabun-Regular.ttf", "Sarabun-Bold.ttf", "Sarabun-Italic.ttf", "
 
 @bp.get("/")
 def home():
-    return render_template("main/home.html", summary=dashboard.summary(current_user))
+    page = dashboard.home(current_user)
+    return render_template("main/home.html", summary=page.summary, page=page, charts=report_charts,
+                           link=case_link())
 
 
 @bp.get("/fonts/<name>")

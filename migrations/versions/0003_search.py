@@ -1,7 +1,7 @@
 """search indexes and attachments
 
 Revision ID: 0003_search
-Revises: 0007_survey
+Revises: 0004_audit
 Create Date: 2026-11-23
 
 The blind indexes of cases (search_documents, search_terms: truncated HMACs, never plaintext) and
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = '0003_search'
-down_revision = '0007_survey'
+down_revision = '0004_audit'
 branch_labels = None
 depends_on = None
 
@@ -21,7 +21,7 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_search_order', ['id', 'received_date', 'created_at', 'agency_code',
                                                         'classification', 'fiscal_year', 'category_code', 'status',
-                                                        'kind'], unique=False)
+                                                        'kind', 'outcome', 'assigned_inspector_id'], unique=False)
 
     op.create_table('attachments',
     sa.Column('id', sa.String(length=36), nullable=False),
