@@ -37,7 +37,8 @@ from complaints.services.errors import Forbidden, Invalid
 TEXT_FIELDS = tuple(search_index.KEYWORD_FIELDS)
 MIN_NAME_CHARS = 4
 POSTINGS_CAP = 20_000
-FIRST_WINDOW_DAYS = 31
+MIN_WINDOW_DAYS = 31
+WINDOWS_ABOVE = 4  # read by date windows when the rarest term has more documents than this many times the limit
 CHUNK = 1000
 CANDIDATE_COLUMNS = ("subject_ct", "details_ct", "conclusion_ct")
 assert tuple(ENCRYPTED_FIELDS[name] for name in TEXT_FIELDS) == CANDIDATE_COLUMNS
@@ -98,15 +99,16 @@ def _postings(pairs: list[tuple[int, int]]) -> int:
     return db.session.scalar(select(func.count()).select_from(_has_any(pairs).limit(POSTINGS_CAP).subquery()))
 
 
-def _required_terms(query: SearchQuery, current: search_index.IndexSettings) -> list[tuple[tuple[int, int], ...]]:
-    """For each term of each query word, the (field, hash) pairs that hold it in one of the text fields;
-    rarest term first (it drives the look-up, the others are probed)."""
+def _required_terms(query: SearchQuery, current: search_index.IndexSettings) -> tuple[list, int]:
+    """For each term of each query word, the (field, hash) pairs that hold it in one of the text fields,
+    rarest term first (it drives the look-up, the others are probed); and how many documents hold the
+    rarest (counted up to POSTINGS_CAP)."""
     required = list(dict.fromkeys(
         tuple((search_index.FIELDS[name], search_index.term_hash(name, term, current)) for name in TEXT_FIELDS)
         for word in query.words for term in word.terms))
-    if len(required) > 1:
-        required.sort(key=lambda pairs: _postings(list(pairs)))
-    return required
+    counts = {pairs: _postings(list(pairs)) for pairs in required}
+    required.sort(key=counts.__getitem__)
+    return required, (counts[required[0]] if required else 0)
 
 
 def _keyword_candidates(required: list[tuple[tuple[int, int], ...]], low: int, high: int):
@@ -174,23 +176,30 @@ class _Found:
     truncated: bool
 
 
-def _windows():
-    """Day ranges of received dates, newest first, each twice as long as the one before (31 days, 62,
-    ...), covering every indexed case: a search stops as soon as it has enough candidates."""
+def _windows(postings: int, limit: int):
+    """Day ranges of received dates, newest first, covering every indexed case; a search stops as soon as
+    it has more candidates than it can check. A term held by few documents is read in one range (one
+    query is cheaper than several); otherwise the first range is sized to hold about twice the limit
+    (if cases were spread evenly over time) and each next one is four times longer."""
     span = db.session.execute(select(func.min(SearchDocument.doc_id), func.max(SearchDocument.doc_id))).one()
     if span[0] is None:
         return
     first, last = span[0] >> search_index.DAY_SHIFT, span[1] >> search_index.DAY_SHIFT
-    days, high = FIRST_WINDOW_DAYS, last
+    total_days = last - first + 1
+    if postings <= WINDOWS_ABOVE * limit:
+        days = total_days
+    else:
+        days = max(MIN_WINDOW_DAYS, total_days * 2 * limit // max(postings, 1))
+    high = last
     while high >= first:
         low = max(first, high - days + 1)
         yield search_index.doc_id_range(date.fromordinal(low), date.fromordinal(high))
-        high, days = low - 1, days * 2
+        high, days = low - 1, days * 4
 
 
 def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
     current = search_index.settings()
-    required = _required_terms(query, current)
+    required, postings = _required_terms(query, current)
     name_docs = _name_candidates(query, actor, current)
     if not required and not name_docs:
         return _Found([], [], False)
@@ -198,7 +207,7 @@ def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> 
     #    index ix_cases_search_order answers without touching the rows). The term index is read by
     #    windows of received dates, newest first, until there are more candidates than can be checked.
     order: list = []
-    for low, high in _windows():
+    for low, high in _windows(postings + len(name_docs), limit):
         sources = [SearchDocument.doc_id.in_(_keyword_candidates(required, low, high))] if required else []
         names_here = sorted(d for d in name_docs if low <= d <= high)
         if names_here:

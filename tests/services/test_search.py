@@ -219,7 +219,12 @@ def test_sealing_cases_writes_nothing_until_the_flush(ctx, people):
     assert _ids(_find(people["registrar"], "หน้าวัด")) == {c.id for c in cases_made}
 
 
-def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(app, ctx, people):
+@pytest.mark.parametrize("by_windows", [False, True])
+def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(app, ctx, people, monkeypatch,
+                                                                               by_windows):
+    if by_windows:  # read the index by date windows even for a handful of cases
+        monkeypatch.setattr(search, "WINDOWS_ABOVE", 0)
+        monkeypatch.setattr(search, "MIN_WINDOW_DAYS", 1)
     registrar = people["registrar"]
     received = [date(2019, 12, 30), date(2020, 6, 1), date(2021, 2, 14), date(2021, 2, 15), date(2021, 3, 9)]
     made = {day: new_case(app, registrar, subject=f"ทางม้าลายลบเลือน {n}", received_date=day)
