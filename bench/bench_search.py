@@ -213,7 +213,7 @@ class Plain:
         self.db.execute("COMMIT")
 
 
-def run(workdir: Path, runs: int, http: bool) -> None:
+def run(workdir: Path, runs: int, http: bool, verify_limit: int | None = None) -> None:
     from sqlalchemy import func, select
 
     from complaints.extensions import db
@@ -222,6 +222,8 @@ def run(workdir: Path, runs: int, http: bool) -> None:
     from complaints.services.cases import CaseFilters
 
     app = make_app(workdir)
+    if verify_limit:
+        app.config["SEARCH_VERIFY_LIMIT"] = verify_limit
     rng = random.Random(7)
     with app.app_context():
         inspector, executive, registrar = (users.get_by_username(n) for n in ("b-inspector", "b-executive",
@@ -298,6 +300,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="time the database built by an earlier run")
     parser.add_argument("--http", action="store_true", help="also time search and view through the Flask stack")
+    parser.add_argument("--verify-limit", type=int, help="SEARCH_VERIFY_LIMIT for this run (default: the app's)")
     args = parser.parse_args()
     workdir = args.out / f"search-{args.cases}"
     if not (args.reuse and (workdir / "register.db").exists() and (workdir / "plain.db").exists()):
@@ -306,7 +309,7 @@ def main() -> None:
         build(workdir, args.cases, args.seed)
         build_plain(make_app(workdir), workdir)
         print(f"built in {time.perf_counter() - started:,.0f} s", flush=True)
-    run(workdir, args.runs, args.http)
+    run(workdir, args.runs, args.http, args.verify_limit)
 
 
 if __name__ == "__main__":

@@ -181,10 +181,12 @@ def _windows(postings: int, limit: int):
     it has more candidates than it can check. A term held by few documents is read in one range (one
     query is cheaper than several); otherwise the first range is sized to hold about twice the limit
     (if cases were spread evenly over time) and each next one is four times longer."""
-    span = db.session.execute(select(func.min(SearchDocument.doc_id), func.max(SearchDocument.doc_id))).one()
-    if span[0] is None:
+    # two queries: SQLite reads min() or max() alone from the end of the index, both together by a scan
+    oldest = db.session.scalar(select(func.min(SearchDocument.doc_id)))
+    newest = db.session.scalar(select(func.max(SearchDocument.doc_id)))
+    if oldest is None or newest is None:
         return
-    first, last = span[0] >> search_index.DAY_SHIFT, span[1] >> search_index.DAY_SHIFT
+    first, last = oldest >> search_index.DAY_SHIFT, newest >> search_index.DAY_SHIFT
     total_days = last - first + 1
     if postings <= WINDOWS_ABOVE * limit:
         days = total_days
