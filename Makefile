@@ -8,6 +8,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CASES  ?= 2000
+JOBS   ?= 2
 
 .PHONY: run test lint translations clean help
 
@@ -33,7 +34,7 @@ run: $(BIN)/.installed
 
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(JOBS)
 
 translations: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o complaints/translations/messages.pot --no-location --sort-output .

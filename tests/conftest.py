@@ -19,7 +19,27 @@ from sqlalchemy import create_engine, text
 from complaints import create_app, passwords
 from complaints.crypto import Keyring
 
-POSTGRES_URL = os.environ.get("COMPLAINTS_TEST_POSTGRES_URL")
+
+def _postgres_url() -> str | None:
+    """The PostgreSQL URL for this test process. Under pytest-xdist every worker gets a database of
+    its own (``<name>_gw0``, ...), created on first use, so that workers never empty each other's tables."""
+    base = os.environ.get("COMPLAINTS_TEST_POSTGRES_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not base or not worker:
+        return base
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _postgres_url()
 PASSWORD = "horse-battery-staple-2565"
 
 
