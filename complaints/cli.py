@@ -375,30 +375,7 @@ def keys_group() -> None:
     """The keyring and the data keys it wraps."""
 
 
-@keys_group.command("status")
-@with_appcontext
-def keys_status() -> None:
-    """How many data keys each key-encryption key wraps."""
-    from complaints.extensions import db, keys
-    from complaints.models import DataKeyRecord
-
-    keyring = keys.current
-    counts = dict(db.session.execute(
-        select(DataKeyRecord.kek_id, func.count()).group_by(DataKeyRecord.kek_id)).all())
-    for kek_id in sorted(set(keyring.keks) | set(counts)):
-        marks = []
-        if kek_id == keyring.primary_kek_id:
-            marks.append("primary")
-        if kek_id not in keyring.keks:
-            marks.append("MISSING FROM KEYRING")
-        elif kek_id != keyring.primary_kek_id and not counts.get(kek_id):
-            marks.append(f"wraps nothing: can be retired (complaints keys retire {kek_id})")
-        click.echo(f"{kek_id:<28} {counts.get(kek_id, 0):>8} data keys  {' '.join(marks)}")
-    left = sum(n for kek_id, n in counts.items() if kek_id != keyring.primary_kek_id)
-    if left:
-        click.echo(f"{left} data keys are not yet wrapped by the primary key: run `complaints keys rotate` to finish")
-
-
+keys_group.add_command(cli_keys.keys_status)
 keys_group.add_command(cli_keys.keys_rotate)
 keys_group.add_command(cli_keys.keys_retire)
 cli.add_command(cli_keys.cases_group)

@@ -1,4 +1,4 @@
-"""Commands for the keys: ``keys rotate``, ``keys retire`` and ``cases purge`` (crypto-shredding).
+"""Commands for the keys: ``keys status``, ``keys rotate``, ``keys retire`` and ``cases purge`` (crypto-shredding).
 
 Attached to the ``complaints`` command by ``complaints.cli``.
 """
@@ -10,11 +10,36 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy import func, select
 
 
 def _fail(message: str, code: int = 1) -> None:
     click.secho(message, fg="red", err=True)
     sys.exit(code)
+
+
+@click.command("status")
+@with_appcontext
+def keys_status() -> None:
+    """How many data keys each key-encryption key wraps."""
+    from complaints.extensions import db, keys
+    from complaints.models import DataKeyRecord
+
+    keyring = keys.current
+    counts = dict(db.session.execute(
+        select(DataKeyRecord.kek_id, func.count()).group_by(DataKeyRecord.kek_id)).all())
+    for kek_id in sorted(set(keyring.keks) | set(counts)):
+        marks = []
+        if kek_id == keyring.primary_kek_id:
+            marks.append("primary")
+        if kek_id not in keyring.keks:
+            marks.append("MISSING FROM KEYRING")
+        elif kek_id != keyring.primary_kek_id and not counts.get(kek_id):
+            marks.append(f"wraps nothing: can be retired (complaints keys retire {kek_id})")
+        click.echo(f"{kek_id:<28} {counts.get(kek_id, 0):>8} data keys  {' '.join(marks)}")
+    left = sum(n for kek_id, n in counts.items() if kek_id != keyring.primary_kek_id)
+    if left:
+        click.echo(f"{left} data keys are not yet wrapped by the primary key: run `complaints keys rotate` to finish")
 
 
 @click.command("rotate")
