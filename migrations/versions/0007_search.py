@@ -1,7 +1,7 @@
 """search indexes and attachments
 
-Revision ID: 0003_search
-Revises: 0004_audit
+Revision ID: 0007_search
+Revises: 0006_audit
 Create Date: 2026-11-23
 
 The blind indexes of cases (search_documents, search_terms: truncated HMACs, never plaintext) and
@@ -11,8 +11,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_search'
-down_revision = '0004_audit'
+revision = '0007_search'
+down_revision = '0006_audit'
 branch_labels = None
 depends_on = None
 

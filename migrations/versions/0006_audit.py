@@ -1,7 +1,7 @@
 """audit head record, signed checkpoints, an index on the time of entries
 
-Revision ID: 0004_audit
-Revises: 0006_reports
+Revision ID: 0006_audit
+Revises: 0005_reports
 Create Date: 2026-11-23
 
 ``audit_head`` records where the chain ends (moved by every append), ``audit_checkpoints`` holds
@@ -12,8 +12,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0004_audit'
-down_revision = '0006_reports'  # relinked after merging main (was 0001_initial)
+revision = '0006_audit'
+down_revision = '0005_reports'
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """survey: the pool where new responses wait, encrypted, to be released in shuffled batches
 
-Revision ID: 0007_survey
-Revises: 0005_import
+Revision ID: 0004_survey
+Revises: 0003_import
 Create Date: 2026-11-23
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0007_survey'
-down_revision = '0005_import'
+revision = '0004_survey'
+down_revision = '0003_import'
 branch_labels = None
 depends_on = None
 

@@ -5,15 +5,15 @@ clearance, and look at receipt and closing dates. With all of these in one index
 the index alone instead of the wide rows that hold the ciphertext (at 100,000 cases: a scan of a few
 megabytes rather than of the whole table).
 
-Revision ID: 0006_reports
-Revises: 0007_survey
+Revision ID: 0005_reports
+Revises: 0004_survey
 Create Date: 2026-11-23
 """
 from alembic import op
 
 
-revision = "0006_reports"
-down_revision = "0007_survey"  # relinked after merging main (was 0001_initial)
+revision = "0005_reports"
+down_revision = "0004_survey"
 branch_labels = None
 depends_on = None
 

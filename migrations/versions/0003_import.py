@@ -1,6 +1,6 @@
 """import of historical records: uploads waiting for their commit, saved column mappings
 
-Revision ID: 0005_import
+Revision ID: 0003_import
 Revises: 0002_access
 Create Date: 2026-11-23
 
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_import'
+revision = '0003_import'
 down_revision = '0002_access'
 branch_labels = None
 depends_on = None
