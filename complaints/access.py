@@ -272,3 +272,9 @@ def audit_case_labels(user: User, case_ids) -> dict[str, str]:
 
 def known_roles() -> frozenset[str]:
     return frozenset(ROLES)
+
+
+def may_open_attachment(user: User, identifies_complainant: bool, revealed_recently: bool) -> bool:
+    """A file that names the complainant opens like the identity itself: for users who read identity,
+    or right after the user revealed it (with a reason) on this case."""
+    return not identifies_complainant or can(user, "identity.read") or revealed_recently

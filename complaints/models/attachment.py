@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from complaints.clock import utcnow
@@ -31,3 +31,7 @@ class Attachment(db.Model):
     content_ct: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # A complaint letter or an ID card names the complainant: such files are masked like the identity
+    # fields. Only files the registrar marks as not identifying (a photo of the road) open for everyone
+    # who may read the case.
+    identifies_complainant: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

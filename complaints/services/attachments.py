@@ -13,7 +13,7 @@ import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -22,7 +22,7 @@ from complaints.crypto import DataKey, DecryptionError
 from complaints.extensions import db
 from complaints.models import Attachment, Case, User
 from complaints.models.attachment import new_attachment_id
-from complaints.services import audit_trail, vault
+from complaints.services import audit_trail, identity, vault
 from complaints.services.errors import Forbidden, Invalid, NotFound, Unreadable
 
 TABLE = "attachments"
@@ -40,10 +40,15 @@ UNSAFE_IN_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
 @dataclass
 class AttachmentInfo:
     id: str
-    name: str
+    name: str | None  # None: the file names the complainant and this user may not open it now
     kind: str
     size: int
     uploaded_at: datetime
+    identifies_complainant: bool = True
+
+    @property
+    def locked(self) -> bool:
+        return self.name is None
 
     @property
     def label(self) -> str:
@@ -111,8 +116,10 @@ def _visible_case(actor: User, case_id: str, action: str) -> Case:
     return case
 
 
-def add_attachment(actor: User, case_id: str, filename: str | None, data: bytes) -> Attachment:
-    """Store an uploaded file encrypted. ``Invalid`` (in Thai) for a wrong kind, an empty or too big file."""
+def add_attachment(actor: User, case_id: str, filename: str | None, data: bytes, *,
+                   identifies_complainant: bool = True) -> Attachment:
+    """Store an uploaded file encrypted. ``Invalid`` (in Thai) for a wrong kind, an empty or too big file.
+    Unless the registrar says otherwise, a file is taken to name the complainant."""
     case = _visible_case(actor, case_id, "attachment.upload")
     if not access.can_edit_case(actor, case):
         audit_trail.record(actor, "attachment.upload", outcome="denied", object_type="case", object_id=case.id)
@@ -131,19 +138,27 @@ def add_attachment(actor: User, case_id: str, filename: str | None, data: bytes)
         raise Invalid({"file": problem[1]})
     data_key = _data_key(actor, case, "attachment.upload")
     attachment = Attachment(id=new_attachment_id(), case_id=case.id, kind=kind, size=len(data),
-                            uploaded_by_id=actor.id)
+                            uploaded_by_id=actor.id, identifies_complainant=identifies_complainant)
     row_id = _row_id(attachment)
     attachment.name_ct = data_key.encrypt(sanitise_name(filename, kind), table=TABLE, column="name_ct", row_id=row_id)
     attachment.content_ct = data_key.encrypt_bytes(data, table=TABLE, column="content_ct", row_id=row_id)
     db.session.add(attachment)
     db.session.flush()
     audit_trail.record(actor, "attachment.upload", object_type="case", object_id=case.id,
-                       attachment=attachment.id, kind=kind, size=len(data))
+                       attachment=attachment.id, kind=kind, size=len(data),
+                       identifies_complainant=identifies_complainant)
     return attachment
 
 
-def list_attachments(actor: User, case: Case) -> list[AttachmentInfo]:
-    """The attachments of a case the user has just been allowed to view (``cases.view_case``)."""
+def _may_open(actor: User, case: Case, attachment: Attachment, reveal_window: timedelta) -> bool:
+    if not attachment.identifies_complainant or access.can(actor, "identity.read"):
+        return True
+    return access.may_open_attachment(actor, True, identity.recently_revealed(actor, case.id, reveal_window))
+
+
+def list_attachments(actor: User, case: Case, reveal_window: timedelta) -> list[AttachmentInfo]:
+    """The attachments of a case the user has just been allowed to view (``cases.view_case``). The names
+    of files that name the complainant stay hidden from users who may not open them."""
     records = list(db.session.scalars(select(Attachment).where(Attachment.case_id == case.id)
                                       .order_by(Attachment.uploaded_at, Attachment.id)))
     if not records:
@@ -151,15 +166,17 @@ def list_attachments(actor: User, case: Case) -> list[AttachmentInfo]:
     data_key = _data_key(actor, case, "attachment.list")
     try:
         return [AttachmentInfo(id=a.id, name=data_key.decrypt(a.name_ct, table=TABLE, column="name_ct",
-                                                              row_id=_row_id(a)),
-                               kind=a.kind, size=a.size, uploaded_at=a.uploaded_at) for a in records]
+                                                              row_id=_row_id(a))
+                               if _may_open(actor, case, a, reveal_window) else None,
+                               kind=a.kind, size=a.size, uploaded_at=a.uploaded_at,
+                               identifies_complainant=a.identifies_complainant) for a in records]
     except DecryptionError as exc:
         audit_trail.record(actor, "attachment.list", outcome="error", object_type="case", object_id=case.id,
                            reason="decrypt_failed")
         raise Unreadable() from exc
 
 
-def open_attachment(actor: User, case_id: str, attachment_id: str) -> Download:
+def open_attachment(actor: User, case_id: str, attachment_id: str, reveal_window: timedelta) -> Download:
     """Decrypt one attachment for download, after the access check, with its audit entry."""
     case = _visible_case(actor, case_id, "attachment.download")
     attachment = db.session.scalar(select(Attachment).where(Attachment.id == str(attachment_id),
@@ -168,6 +185,10 @@ def open_attachment(actor: User, case_id: str, attachment_id: str) -> Download:
         audit_trail.record(actor, "attachment.download", outcome="not_found", object_type="case",
                            object_id=case.id, attachment=str(attachment_id)[:64])
         raise NotFound()
+    if not _may_open(actor, case, attachment, reveal_window):
+        audit_trail.record(actor, "attachment.download", outcome="denied", object_type="case", object_id=case.id,
+                           attachment=attachment.id, reason="identity_masked")
+        raise Forbidden()
     data_key = _data_key(actor, case, "attachment.download")
     try:
         name = data_key.decrypt(attachment.name_ct, table=TABLE, column="name_ct", row_id=_row_id(attachment))

@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, select
 
 import audit
 from complaints import access
+from complaints.clock import utcnow
 from complaints.crypto import DataKey, DecryptionError
 from complaints.extensions import db
 from complaints.models import Case, User, UserSession
@@ -84,6 +85,16 @@ def reveal(actor: User, case_id: str, reason: str, *, session: UserSession | Non
     audit_trail.record(actor, ACTION, object_type="case", object_id=case.id, reveal_id=reveal_id,
                        fields=list(IDENTITY_FIELDS), reason_ct=base64.b64encode(sealed).decode("ascii"))
     return values
+
+
+def recently_revealed(actor: User, case_id: str, within: timedelta) -> bool:
+    """Whether the user revealed this case's complainant (with a reason, audited) within ``within``."""
+    since = utcnow() - within
+    return bool(db.session.scalar(
+        select(func.count()).select_from(events).where(
+            events.c.action == ACTION, events.c.outcome == "ok", events.c.actor_id == actor.id,
+            events.c.object_type == "case", events.c.object_id == str(case_id), events.c.occurred_at >= since)
+    ))
 
 
 @dataclass

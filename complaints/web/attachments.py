@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -12,6 +13,11 @@ from complaints.services import attachments
 from complaints.services.errors import Invalid
 
 bp = Blueprint("attachments", __name__)
+
+
+def reveal_window() -> timedelta:
+    """How long after revealing a complainant the files that name them open (the re-authentication window)."""
+    return timedelta(minutes=current_app.config["REAUTH_MINUTES"])
 
 
 @bp.post("/cases/<case_id>/attachments")
@@ -22,7 +28,8 @@ def upload(case_id: str):
         return redirect(url_for("cases.show", case_id=case_id, _anchor="attachments"))
     data = storage.stream.read(attachments.MAX_BYTES + 1)
     try:
-        attachments.add_attachment(current_user, case_id, storage.filename, data)
+        attachments.add_attachment(current_user, case_id, storage.filename, data,
+                                   identifies_complainant=not request.form.get("no_identity"))
     except Invalid as exc:
         flash(exc.errors.get("file", ""), "error")
     else:
@@ -32,7 +39,7 @@ def upload(case_id: str):
 
 @bp.get("/cases/<case_id>/attachments/<attachment_id>")
 def download(case_id: str, attachment_id: str):
-    found = attachments.open_attachment(current_user, case_id, attachment_id)
+    found = attachments.open_attachment(current_user, case_id, attachment_id, reveal_window())
     response = send_file(io.BytesIO(found.content), mimetype=found.mimetype, as_attachment=True,
                          download_name=found.name, max_age=0, etag=False, last_modified=None)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -17,6 +17,7 @@ from complaints.services import attachments, audit_reader, cases, reference, rep
 from complaints.services.errors import Invalid
 from complaints.thai import parse_fiscal_years
 from complaints.vocabulary import CLASSIFICATIONS, label
+from complaints.web import attachments as attachment_views
 
 bp = Blueprint("cases", __name__)
 
@@ -105,8 +106,9 @@ def export_csv():
 @bp.get("/cases/<case_id>")
 def show(case_id: str):
     view = cases.view_case(current_user, case_id)
+    files = attachments.list_attachments(current_user, view.case, attachment_views.reveal_window())
     return render_template("cases/show.html", view=view, can_edit=access.can_edit_case(current_user, view.case),
-                           files=attachments.list_attachments(current_user, view.case),
+                           files=files,
                            viewers=audit_reader.case_viewers(current_user, view.case))
 
 

@@ -216,3 +216,54 @@ def test_raw_database_holds_no_plaintext_of_fields_names_or_files(app, client, a
                 assert needle.encode(encoding) not in raw, (needle, encoding)
             except UnicodeEncodeError:
                 continue
+
+
+def _upload_marked(client, case_id, name, data, *, identifies: bool):
+    token = csrf_token(client, f"/cases/{case_id}")
+    form = {"csrf_token": token, "file": (io.BytesIO(data), name)}
+    if not identifies:
+        form["no_identity"] = "1"
+    return client.post(f"/cases/{case_id}/attachments", content_type="multipart/form-data", data=form)
+
+
+def test_a_file_naming_the_complainant_is_masked_like_the_identity(app, client, auth, people):
+    case_id = new_case(app, people["registrar"], agency_code="1004")
+    auth.login("registrar")
+    _upload_marked(client, case_id, "หนังสือร้องเรียนนายสมชาย.pdf", FILES["pdf"], identifies=True)
+    _upload_marked(client, case_id, "ภาพถนน.png", FILES["png"], identifies=False)
+    letter, photo = sorted(_attachments(app, case_id), key=lambda a: a.kind)
+    assert letter.identifies_complainant and not photo.identifies_complainant
+    auth.logout()
+    auth.login("inspector")
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "นายสมชาย" not in page and "ภาพถนน.png" in page and "ปิดบัง" in page
+    assert client.get(f"/cases/{case_id}/attachments/{photo.id}").status_code == 200
+    refused = client.get(f"/cases/{case_id}/attachments/{letter.id}")
+    assert refused.status_code == 403 and MARKER.encode() not in refused.data
+    with app.app_context():
+        entry = audit_rows(action="attachment.download")[-1]
+    assert (entry["outcome"], entry["actor_id"]) == ("denied", people["inspector"].id)
+    assert json.loads(entry["details"])["reason"] == "identity_masked"
+
+
+def test_revealing_the_identity_with_a_reason_opens_the_file_for_a_while(app, client, auth, people):
+    case_id = new_case(app, people["registrar"], agency_code="1004")
+    auth.login("registrar")
+    _upload_marked(client, case_id, "หนังสือร้องเรียน.pdf", FILES["pdf"], identifies=True)
+    [letter] = _attachments(app, case_id)
+    auth.logout()
+    auth.login("inspector")
+    revealed = auth.post(f"/cases/{case_id}/identity", {"reason": "ต้องสอบถามข้อเท็จจริงเพิ่มเติมจากผู้ร้อง"})
+    assert revealed.status_code == 200 and "นายทดสอบ ระบบ" in revealed.get_data(as_text=True)
+    download = client.get(f"/cases/{case_id}/attachments/{letter.id}")
+    assert download.status_code == 200 and download.data == FILES["pdf"]
+    with app.app_context():  # the window is the reveal's age, not the session's
+        from datetime import timedelta
+
+        from complaints.services import identity
+
+        inspector = people["inspector"].load()
+        assert identity.recently_revealed(inspector, case_id, timedelta(minutes=10))
+        assert not identity.recently_revealed(inspector, case_id, timedelta(microseconds=1))
+        other_case = new_case(app, people["registrar"], agency_code="1004")
+        assert not identity.recently_revealed(inspector, other_case, timedelta(minutes=10))
