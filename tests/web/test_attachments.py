@@ -257,6 +257,7 @@ def test_revealing_the_identity_with_a_reason_opens_the_file_for_a_while(app, cl
     assert revealed.status_code == 200 and "นายทดสอบ ระบบ" in revealed.get_data(as_text=True)
     download = client.get(f"/cases/{case_id}/attachments/{letter.id}")
     assert download.status_code == 200 and download.data == FILES["pdf"]
+    other_case = new_case(app, people["registrar"], agency_code="1004")
     with app.app_context():  # the window is the reveal's age, not the session's
         from datetime import timedelta
 
@@ -265,5 +266,4 @@ def test_revealing_the_identity_with_a_reason_opens_the_file_for_a_while(app, cl
         inspector = people["inspector"].load()
         assert identity.recently_revealed(inspector, case_id, timedelta(minutes=10))
         assert not identity.recently_revealed(inspector, case_id, timedelta(microseconds=1))
-        other_case = new_case(app, people["registrar"], agency_code="1004")
         assert not identity.recently_revealed(inspector, other_case, timedelta(minutes=10))
