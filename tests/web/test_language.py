@@ -42,3 +42,23 @@ def test_compiled_english_catalogue_matches_its_source():
         source = {m.id: m.string for m in read_po(po) if m.id}
         compiled = {m.id: m.string for m in read_mo(mo) if m.id}
     assert source == compiled, "run `make translations` (pybabel compile) after editing messages.po"
+
+
+def test_every_thai_message_has_an_english_translation():
+    from pathlib import Path
+
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.pofile import read_po
+
+    root = Path(__file__).resolve().parents[2]
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = set()
+    for folder, method in (("complaints", "python"), ("templates", "jinja2")):
+        pattern = "**.py" if method == "python" else "**.html"
+        for _name, _line, message, _comments, _context in extract_from_dir(
+                root / folder, [(pattern, method)], keywords=keywords):
+            found.add(message if isinstance(message, str) else message[0])
+    with open(root / "complaints" / "translations" / "en" / "LC_MESSAGES" / "messages.po", "rb") as po:
+        translated = {m.id for m in read_po(po) if m.id and m.string}
+    missing = sorted(m for m in found if m and m not in translated)
+    assert not missing, f"add English for these (make translations, then edit messages.po): {missing[:20]}"
