@@ -176,27 +176,32 @@ class _Found:
     truncated: bool
 
 
-def _windows(postings: int, limit: int):
-    """Day ranges of received dates, newest first, covering every indexed case; a search stops as soon as
-    it has more candidates than it can check. A term held by few documents is read in one range (one
-    query is cheaper than several); otherwise the first range is sized to hold about twice the limit
-    (if cases were spread evenly over time) and each next one is four times longer."""
+def _indexed_days() -> tuple[int, int] | None:
+    """The first and last day (ordinals) on which an indexed case was received."""
     # two queries: SQLite reads min() or max() alone from the end of the index, both together by a scan
     oldest = db.session.scalar(select(func.min(SearchDocument.doc_id)))
     newest = db.session.scalar(select(func.max(SearchDocument.doc_id)))
     if oldest is None or newest is None:
-        return
-    first, last = oldest >> search_index.DAY_SHIFT, newest >> search_index.DAY_SHIFT
-    total_days = last - first + 1
+        return None
+    return oldest >> search_index.DAY_SHIFT, newest >> search_index.DAY_SHIFT
+
+
+def _first_window(postings: int, limit: int, total_days: int) -> int:
+    """Days in the first window of received dates. A term held by few documents is read in one window
+    (one query is cheaper than several); otherwise the window is sized to hold about twice the limit, if
+    cases were spread evenly over time."""
     if postings <= WINDOWS_ABOVE * limit:
-        days = total_days
-    else:
-        days = max(MIN_WINDOW_DAYS, total_days * 2 * limit // max(postings, 1))
-    high = last
-    while high >= first:
-        low = max(first, high - days + 1)
-        yield search_index.doc_id_range(date.fromordinal(low), date.fromordinal(high))
-        high, days = low - 1, days * 4
+        return total_days
+    return max(MIN_WINDOW_DAYS, total_days * 2 * limit // max(postings, 1))
+
+
+def _next_window(days_read: int, found: int, needed: int, previous: int) -> int:
+    """Days in the next window: as many as the yield so far (cases the user may see per day read)
+    predicts for the candidates still needed, with a quarter to spare; four times the previous window
+    when nothing was found yet (a scope of few agencies, a rare term)."""
+    if not found:
+        return previous * 4
+    return max(MIN_WINDOW_DAYS, -(-needed * days_read * 5 // (found * 4)))
 
 
 def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
@@ -209,22 +214,28 @@ def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> 
     #    index ix_cases_search_order answers without touching the rows). The term index is read by
     #    windows of received dates, newest first, until there are more candidates than can be checked.
     order: list = []
-    for low, high in _windows(postings + len(name_docs), limit):
-        sources = [SearchDocument.doc_id.in_(_keyword_candidates(required, low, high))] if required else []
-        names_here = sorted(d for d in name_docs if low <= d <= high)
+    days = _indexed_days()
+    if days is None:
+        return _Found([], [], False)
+    first, last = days
+    window, high = _first_window(postings + len(name_docs), limit, last - first + 1), last
+    while high >= first and len(order) <= limit:
+        low = max(first, high - window + 1)
+        low_id, high_id = search_index.doc_id_range(date.fromordinal(low), date.fromordinal(high))
+        sources = [SearchDocument.doc_id.in_(_keyword_candidates(required, low_id, high_id))] if required else []
+        names_here = sorted(d for d in name_docs if low_id <= d <= high_id)
         if names_here:
             sources.append(SearchDocument.doc_id.in_(names_here))
-        if not sources:
-            continue
-        order += db.session.execute(
-            filtered_query(actor, filters).with_only_columns(Case.id, SearchDocument.doc_id)
-            .join(SearchDocument, SearchDocument.case_id == Case.id)
-            .where(or_(*sources))
-            .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
-            .limit(limit + 1 - len(order))
-        ).all()
-        if len(order) > limit:
-            break
+        if sources:
+            order += db.session.execute(
+                filtered_query(actor, filters).with_only_columns(Case.id, SearchDocument.doc_id)
+                .join(SearchDocument, SearchDocument.case_id == Case.id)
+                .where(or_(*sources))
+                .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
+                .limit(limit + 1 - len(order))
+            ).all()
+        window = _next_window(last - low + 1, len(order), limit + 1 - len(order), window)
+        high = low - 1
     found = _Found([], [], len(order) > limit)
     order = order[:limit]
     # 2. Their ciphertexts and wrapped keys; each is decrypted and checked in that order.

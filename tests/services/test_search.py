@@ -237,6 +237,14 @@ def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(a
     assert [row.case.id for row in page.rows] == newest_first[:2] and page.truncated
 
 
+def test_the_next_window_is_sized_from_the_yield_so_far():
+    # 100 candidates in 200 days, 401 still needed: about 802 days, with a quarter to spare
+    assert search._next_window(days_read=200, found=100, needed=401, previous=200) == 1003
+    # nothing found yet: four times longer; never shorter than the minimum
+    assert search._next_window(days_read=200, found=0, needed=501, previous=200) == 800
+    assert search._next_window(days_read=10, found=400, needed=1, previous=10) == search.MIN_WINDOW_DAYS
+
+
 def test_changing_the_received_date_moves_the_case_in_the_index(ctx, people):
     registrar = people["registrar"].load()
     case = make_case_for_index(registrar)
