@@ -185,9 +185,16 @@ def agency_condition(user: User, column) -> ColumnElement[bool]:
 
 def case_condition(user: User, capability: str = "case.read") -> ColumnElement[bool]:
     """SQL condition selecting exactly the cases the user may see (or count, for ``report.read``)."""
+    return scope_condition(user, Case.agency_code, Case.classification, capability)
+
+
+def scope_condition(user: User, agency_column, classification_column,
+                    capability: str = "case.read") -> ColumnElement[bool]:
+    """The same rule over copies of a case's agency and classification held elsewhere (the search
+    index's documents), for filtering early; ``case_condition`` still decides what is shown."""
     if not can(user, capability):
         return false()
-    return agency_condition(user, Case.agency_code) & Case.classification.in_(cleared_levels(user))
+    return agency_condition(user, agency_column) & classification_column.in_(cleared_levels(user))
 
 
 def visible_cases(user: User) -> Select:

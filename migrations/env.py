@@ -27,10 +27,26 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connectable = db.engine
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                          compare_type=True)
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table (copy, drop, rename). With foreign keys on, dropping the
+            # old table would delete every row that refers to it with ON DELETE CASCADE (a case's index
+            # terms, say). They are off while migrating (the pragma is ignored inside a transaction) and
+            # every reference is checked before the commit.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            # transactional_ddl: SQLite can roll back DDL, so a failed migration leaves nothing half-done
+            context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                              compare_type=True, transactional_ddl=True)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                    if broken:
+                        raise RuntimeError(f"the migration left rows that refer to nothing: {broken[:5]}")
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -1,9 +1,10 @@
 """The blind indexes of cases: which hashed terms and names each case holds.
 
 A ``SearchDocument`` gives each indexed case an integer that sorts by the day it was received (so that
-the term table stays compact and can be read newest first) and records the pipeline version it was
-indexed with. A ``SearchTerm`` is one truncated HMAC of a
-normalised term or name, under a key per indexed column; nothing here is plaintext.
+the term table stays compact and can be read newest first), records the pipeline version it was
+indexed with and copies the case's agency and classification (a search's first scope filter).
+A ``SearchTerm`` is one truncated HMAC of a normalised term or name, under a key per indexed column;
+nothing here is plaintext.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class SearchDocument(db.Model):
                                         autoincrement=False)
     case_id: Mapped[str] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), unique=True)
     version: Mapped[str] = mapped_column(String(40), index=True)
+    # Copies of the case's agency and classification (metadata, not secret), kept equal to the case's by
+    # search_index: a search drops candidates outside the user's scope here, before it looks up the
+    # cases. The condition on the case itself still decides what is shown.
+    agency_code: Mapped[str] = mapped_column(String(40))
+    classification: Mapped[str] = mapped_column(String(20))
     indexed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -214,7 +214,7 @@ def build_sealed_case(actor: User | None, data: CaseInput, register_no: str) -> 
         values[name] = _blank_to_none(value)
         _seal(case, data_key, name, value)
     db.session.add(case)
-    search_index.index_case(case.id, case.received_date, values, new=True)
+    search_index.index_case(case, values, new=True)
     return case
 
 
@@ -299,7 +299,9 @@ def update_case(actor: User, case_id: str, data: CaseInput) -> Case:
             _seal(case, data_key, name, value)
             changed.append(name)
     if set(changed) & {*search_index.FIELDS, "received_date"}:
-        search_index.index_case(case.id, case.received_date, new)
+        search_index.index_case(case, new)
+    elif set(changed) & {"agency_code", "classification"}:
+        search_index.copy_scope(case)
     db.session.flush()
     details = {"changed": sorted(changed)}
     if before["status"] != case.status:

@@ -230,7 +230,8 @@ def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> 
             order += db.session.execute(
                 filtered_query(actor, filters).with_only_columns(Case.id, SearchDocument.doc_id)
                 .join(SearchDocument, SearchDocument.case_id == Case.id)
-                .where(or_(*sources))
+                .where(access.scope_condition(actor, SearchDocument.agency_code, SearchDocument.classification),
+                       or_(*sources))
                 .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
                 .limit(limit + 1 - len(order))
             ).all()

@@ -153,25 +153,39 @@ def doc_id_range(first: date, last: date) -> tuple[int, int]:
     return first.toordinal() << DAY_SHIFT, ((last.toordinal() + 1) << DAY_SHIFT) - 1
 
 
-def index_case(case_id: str, received: date, values: dict[str, str | None], *, new: bool = False) -> None:
+def index_case(case: Case, values: dict[str, str | None], *, new: bool = False) -> None:
     """(Re)index one case from its plaintext. ``new``: the case is being created in this session. A
     case whose received date changed gets a new document id (the old one and its terms go)."""
     current = settings()
-    document = None if new else db.session.scalar(select(SearchDocument).where(SearchDocument.case_id == case_id))
+    received = case.received_date
+    document = None if new else _document(case.id)
     if document is not None and document.doc_id >> DAY_SHIFT != received.toordinal():
-        db.session.info.get(_PENDING, {}).pop(case_id, None)
+        db.session.info.get(_PENDING, {}).pop(case.id, None)
         db.session.execute(delete(SearchTerm).where(SearchTerm.doc_id == document.doc_id))
         db.session.delete(document)
         db.session.flush()  # the old row goes before its successor (same case id) is inserted
         document = None
     existed = document is not None
     if document is None:
-        document = SearchDocument(doc_id=new_doc_id(received), case_id=case_id)
+        document = SearchDocument(doc_id=new_doc_id(received), case_id=case.id)
         db.session.add(document)
     document.version = current.version
     document.indexed_at = utcnow()
+    copy_scope(case, document)
     pending = db.session.info.setdefault(_PENDING, {})
-    pending[case_id] = (document, existed, _packed(hashes_of(values, current)))
+    pending[case.id] = (document, existed, _packed(hashes_of(values, current)))
+
+
+def _document(case_id: str) -> SearchDocument | None:
+    return db.session.scalar(select(SearchDocument).where(SearchDocument.case_id == case_id))
+
+
+def copy_scope(case: Case, document: SearchDocument | None = None) -> None:
+    """Make the index document's copy of the case's agency and classification equal to the case's.
+    Called whenever a case is indexed or its agency or classification changes."""
+    document = document or _document(case.id)
+    if document is not None:
+        document.agency_code, document.classification = case.agency_code, case.classification
 
 
 def _packed(hashes: set[tuple[int, int]]) -> dict[int, array]:
@@ -278,7 +292,7 @@ def reindex_batch(after: str | None, limit: int, *, everything: bool = False) ->
             data_key = data_keys[case.id]
             if not isinstance(data_key, DataKey):
                 raise data_key
-            index_case(case.id, case.received_date, open_indexed_fields(case, data_key))
+            index_case(case, open_indexed_fields(case, data_key))
         except DecryptionError:
             failed.append(case.id)
     db.session.flush()

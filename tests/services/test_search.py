@@ -237,6 +237,42 @@ def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(a
     assert [row.case.id for row in page.rows] == newest_first[:2] and page.truncated
 
 
+def _move(registrar, case_id, **changes):
+    """Change only metadata (agency, classification): the texts stay as they are, so nothing is re-indexed."""
+    case = db.session.get(Case, case_id)
+    fields = {"received_date": case.received_date, "kind": case.kind, "agency_code": case.agency_code,
+              "category_code": case.category_code, "channel": case.channel, "subject": "ถนนชำรุดที่พระนคร",
+              "details": "ไฟฟ้าส่องสว่างดับ", "persons_concerned": "นายสมศักดิ์ รักดี",
+              "classification": case.classification, "register_no": case.register_no}
+    update_case(registrar.load(), case_id, CaseInput(**{**fields, **changes}))
+    db.session.commit()
+    document = db.session.scalar(select(SearchDocument).where(SearchDocument.case_id == case_id))
+    case = db.session.get(Case, case_id)
+    assert (document.agency_code, document.classification) == (case.agency_code, case.classification)
+
+
+def test_the_index_copy_of_agency_and_classification_follows_the_case(ctx, people, corpus):
+    moved, inspector = corpus["elsewhere"], people["inspector"]  # Bang Rak (1004), cleared to ลับ
+    assert moved not in _ids(_find(inspector, "ถนนชำรุด"))
+    _move(people["registrar"], moved, agency_code="1004")
+    assert moved in _ids(_find(inspector, "ถนนชำรุด"))
+    _move(people["registrar"], moved, agency_code="1004", classification="secret")  # above the inspector
+    assert moved not in _ids(_find(inspector, "ถนนชำรุด"))
+    assert moved in _ids(_find(people["registrar"], "ถนนชำรุด"))
+
+
+def test_a_forged_index_copy_does_not_widen_the_scope(ctx, people, corpus):
+    # Someone with write access to the database points the index's copy at the inspector's agency: the
+    # search may now consider the case, but the case's own agency still decides, so it is not shown.
+    db.session.execute(update(SearchDocument).where(SearchDocument.case_id == corpus["elsewhere"])
+                       .values(agency_code="1004"))
+    db.session.execute(update(SearchDocument).where(SearchDocument.case_id == corpus["secret"])
+                       .values(classification="unclassified"))
+    db.session.commit()
+    found = _ids(_find(people["inspector"], "ถนนชำรุด"))
+    assert found == {corpus["road"]}
+
+
 def test_the_next_window_is_sized_from_the_yield_so_far():
     # 100 candidates in 200 days, 401 still needed: about 802 days, with a quarter to spare
     assert search._next_window(days_read=200, found=100, needed=401, previous=200) == 1003
