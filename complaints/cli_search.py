@@ -5,6 +5,9 @@ Attached to the ``complaints`` command by ``complaints.cli``.
 
 from __future__ import annotations
 
+import sys
+from time import monotonic
+
 import click
 from flask.cli import with_appcontext
 
@@ -28,6 +31,8 @@ def reindex_command(everything: bool, batch_size: int, status_only: bool) -> Non
         return
     total = state.cases if everything else state.stale
     done, failed, cursor = 0, [], None
+    # Into a log file or a pipe the bar shows nothing until the end: a line every 10 seconds instead.
+    lines, last_line = not sys.stdout.isatty(), monotonic()
     with click.progressbar(length=total, label="re-indexing", show_pos=True) as bar:
         while True:
             batch = search_index.reindex_batch(cursor, batch_size, everything=everything)
@@ -39,6 +44,9 @@ def reindex_command(everything: bool, batch_size: int, status_only: bool) -> Non
             done += batch.done
             failed += batch.failed
             bar.update(batch.done + len(batch.failed))
+            if lines and monotonic() - last_line >= 10:
+                click.echo(f"  re-indexed {done + len(failed):,} / {total:,} cases")
+                last_line = monotonic()
     audit_trail.record(None, "search.reindex", actor_name="cli", outcome="error" if failed else "ok",
                        version=state.version, cases=done, failed=len(failed), everything=everything)
     db.session.commit()

@@ -179,6 +179,25 @@ def test_index_version_change_is_noticed_and_rebuilt(app, ctx, people, corpus):
     assert _ids(_find(people["registrar"], "ส่วย")) == {corpus["bribe"]}
 
 
+def test_reindex_command_rebuilds_and_reports_progress_into_a_log(app, people, corpus, monkeypatch):
+    from itertools import count
+
+    from complaints import cli_search
+
+    ticks = count(step=11)  # every batch looks 11 seconds after the last: a progress line each time
+    monkeypatch.setattr(cli_search, "monotonic", lambda: next(ticks))
+    app.config["SEARCH_TERM_BITS"] = 20
+    with app.app_context():
+        search_index.forget_settings()
+    result = app.test_cli_runner().invoke(args=["reindex", "--batch-size", "2"])
+    assert result.exit_code == 0, result.output
+    assert f"re-indexed 2 / {len(corpus)} cases" in result.output  # not a terminal: lines, not a bar
+    assert f"• re-indexed {len(corpus)} cases" in result.output
+    with app.app_context():
+        assert not search_index.is_stale()
+        assert _ids(_find(people["registrar"], "ส่วย")) == {corpus["bribe"]}
+
+
 def test_every_creation_path_indexes(ctx, people):
     from complaints.services import demo
 
