@@ -210,9 +210,11 @@ def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> 
     name_docs = _name_candidates(query, actor, current)
     if not required and not name_docs:
         return _Found([], [], False)
-    # 1. Which candidates, newest first: scope and filters in SQL, no ciphertext read yet (the covering
-    #    index ix_cases_search_order answers without touching the rows). The term index is read by
-    #    windows of received dates, newest first, until there are more candidates than can be checked.
+    # 1. Which candidates, newest first: scope and filters in SQL, no ciphertext read yet. Scope is
+    #    checked first on the index documents' copies of agency and classification, then on the case
+    #    (the covering index ix_cases_search_order answers without touching the rows). The term index
+    #    is read by windows of received dates, newest first, until there are more candidates than can
+    #    be checked.
     order: list = []
     days = _indexed_days()
     if days is None:

@@ -74,6 +74,33 @@ def test_the_last_revision_steps_down_and_up_without_losing_a_row(ctx, people):
     db.session.rollback()
 
 
+def test_a_migration_that_leaves_a_broken_reference_is_rolled_back_whole(ctx, caplog):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL keeps its foreign keys on while migrating")
+    from alembic.script import ScriptDirectory
+
+    directory = ctx.extensions["migrate"].directory
+    config = ctx.extensions["migrate"].migrate.get_config(directory)
+    head = ScriptDirectory.from_config(config).get_current_head()
+    previous = ScriptDirectory.from_config(config).get_revision(head).down_revision
+    db.session.remove()
+    raw = db.engine.raw_connection()
+    try:  # a term of a document that does not exist, written with foreign keys off
+        raw.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        raw.driver_connection.execute("INSERT INTO search_terms (field, term, doc_id) VALUES (1, 7, 424242)")
+        raw.driver_connection.execute("PRAGMA foreign_keys=ON")
+    finally:
+        raw.close()
+    with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits 1
+        downgrade(directory=directory, revision=previous)
+    assert "refer to nothing" in caplog.text
+    # nothing of the step down happened: the columns it drops are still there, the version is still head
+    assert "agency_code" in {c["name"] for c in inspect(db.engine).get_columns("search_documents")}
+    assert db.session.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head
+    db.session.execute(text("DELETE FROM search_terms WHERE doc_id = 424242"))
+    db.session.commit()
+
+
 def test_each_revision_steps_up_and_down(ctx):
     from alembic.script import ScriptDirectory
 
