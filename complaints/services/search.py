@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, exists, func, or_, select, union, union_all
 from sqlalchemy.orm import aliased
 
 from complaints import access
@@ -36,9 +36,8 @@ from complaints.services.errors import Forbidden, Invalid
 
 TEXT_FIELDS = tuple(search_index.KEYWORD_FIELDS)
 MIN_NAME_CHARS = 4
-POSTINGS_CAP = 20_000
-MIN_WINDOW_DAYS = 31
-WINDOWS_ABOVE = 4  # read by date windows when the rarest term has more documents than this many times the limit
+POSTINGS_CAP = 20_000  # index rows counted per term to find the rarest of several
+MAX_DOC_ID = 2**63 - 1  # no upper bound on document ids
 CHUNK = 1000
 CANDIDATE_COLUMNS = ("subject_ct", "details_ct", "conclusion_ct")
 assert tuple(ENCRYPTED_FIELDS[name] for name in TEXT_FIELDS) == CANDIDATE_COLUMNS
@@ -89,52 +88,79 @@ def parse_query(text: str | None) -> SearchQuery:
 
 # -- candidates (SQL, no decryption) ------------------------------------------------------------
 
+def _holds(table, pairs) -> ColumnElement[bool]:
+    """The index row holds one of these (field, hash) pairs."""
+    return or_(*(and_(table.field == f, table.term == t) for f, t in pairs))
+
+
 def _has_any(pairs: list[tuple[int, int]]):
-    return select(SearchTerm.doc_id).where(or_(*(and_(SearchTerm.field == f, SearchTerm.term == t)
-                                                 for f, t in pairs)))
+    return select(SearchTerm.doc_id).where(_holds(SearchTerm, pairs))
 
 
-def _postings(pairs: list[tuple[int, int]]) -> int:
-    """How many documents hold a term (counted up to POSTINGS_CAP): the rarest term drives the search."""
-    return db.session.scalar(select(func.count()).select_from(_has_any(pairs).limit(POSTINGS_CAP).subquery()))
+def _postings(pairs: tuple[tuple[int, int], ...]) -> int:
+    """How often a term is indexed, over its fields (counted up to POSTINGS_CAP; a document holding it
+    in two fields counts twice, which is good enough to find the rarest term and cheaper to count)."""
+    postings = union_all(*(select(SearchTerm.doc_id).where(_holds(SearchTerm, [pair])) for pair in pairs))
+    return db.session.scalar(select(func.count()).select_from(postings.limit(POSTINGS_CAP).subquery()))
 
 
-def _required_terms(query: SearchQuery, current: search_index.IndexSettings) -> tuple[list, int]:
-    """For each term of each query word, the (field, hash) pairs that hold it in one of the text fields,
-    rarest term first (it drives the look-up, the others are probed); and how many documents hold the
-    rarest (counted up to POSTINGS_CAP)."""
+def _required_terms(query: SearchQuery, current: search_index.IndexSettings) -> list[tuple[tuple[int, int], ...]]:
+    """For each term of each query word, the (field, hash) pairs that hold it in one of the text fields.
+    With several terms the rarest comes first: it drives the look-up, the others are probed."""
     required = list(dict.fromkeys(
         tuple((search_index.FIELDS[name], search_index.term_hash(name, term, current)) for name in TEXT_FIELDS)
         for word in query.words for term in word.terms))
-    counts = {pairs: _postings(list(pairs)) for pairs in required}
-    required.sort(key=counts.__getitem__)
-    return required, (counts[required[0]] if required else 0)
+    if len(required) > 1:
+        counts = {pairs: _postings(pairs) for pairs in required}
+        required.sort(key=counts.__getitem__)
+    return required
 
 
-def _keyword_candidates(required: list[tuple[tuple[int, int], ...]], low: int, high: int):
-    """Documents with ids in [low, high] holding every required term: index range scans of the rarest
-    term, primary-key probes for the others."""
-    driver, *others = required
-    candidates = select(SearchTerm.doc_id).where(
-        or_(*(and_(SearchTerm.field == f, SearchTerm.term == t, SearchTerm.doc_id.between(low, high))
-              for f, t in driver)))
-    for pairs in others:
+def _candidates(actor: User, filters: CaseFilters, required: list, name_pairs: list, limit: int) -> tuple[list, bool]:
+    """Up to ``limit`` candidates (doc_id, id, created_at), newest first as the case list is ordered
+    (received date, then entry time), and whether there were more.
+
+    One branch per (field, hash) pair of the rarest term (other terms are probed) and of the name: the
+    cases the user may see, within the filters, whose index document holds it, read from the term
+    index by document id. The branches are merged by document id, which orders by received day:
+    SQLite merges them as it reads and stops after ``limit + 1`` rows, so a common word costs no more
+    than a rare one. Within a day document ids are random: the day of the last row is read whole and
+    put in order, so a partial result holds exactly the newest cases."""
+    base = (filtered_query(actor, filters)
+            .with_only_columns(SearchTerm.doc_id.label("doc_id"), Case.id.label("id"),
+                               Case.created_at.label("created_at"))
+            .join(SearchDocument, SearchDocument.case_id == Case.id)
+            .join(SearchTerm, SearchTerm.doc_id == SearchDocument.doc_id)
+            .where(access.scope_condition(actor, SearchDocument.agency_code, SearchDocument.classification),
+                   SearchTerm.doc_id.between(bindparam("low"), bindparam("high"))))
+    probes = []
+    for pairs in required[1:]:
         other = aliased(SearchTerm)
-        candidates = candidates.where(exists().where(
-            other.doc_id == SearchTerm.doc_id, or_(*(and_(other.field == f, other.term == t) for f, t in pairs))))
-    return candidates
+        probes.append(exists().where(other.doc_id == SearchDocument.doc_id, _holds(other, pairs)))
+    branches = [base.where(_holds(SearchTerm, [pair]), *probes) for pair in (required[0] if required else [])]
+    branches += [base.where(_holds(SearchTerm, [pair])) for pair in name_pairs]
+    compound = union(*branches)
+    newest = compound.order_by(compound.selected_columns.doc_id.desc()).limit(limit + 1)
+    rows = db.session.execute(newest, {"low": 0, "high": MAX_DOC_ID}).all()
+    if len(rows) > limit:
+        day = date.fromordinal(rows[-1].doc_id >> search_index.DAY_SHIFT)
+        low, high = search_index.doc_id_range(day, day)
+        rows = [row for row in rows if row.doc_id > high] + db.session.execute(
+            compound, {"low": low, "high": high}).all()
+    rows.sort(key=lambda row: row.id)
+    rows.sort(key=lambda row: (row.doc_id >> search_index.DAY_SHIFT, row.created_at), reverse=True)
+    return rows[:limit], len(rows) > limit
 
 
 def _name_fields(actor: User) -> list[str]:
     return [name for name in search_index.NAME_FIELDS if name in access.searchable_fields(actor)]
 
 
-def _name_candidates(query: SearchQuery, actor: User, current: search_index.IndexSettings) -> set[int]:
-    names = _name_fields(actor)
-    if not query.name or not names:
-        return set()
-    pairs = [(search_index.FIELDS[n], search_index.name_hash(n, query.name, current)) for n in names]
-    return set(db.session.scalars(_has_any(pairs)))
+def _name_pairs(query: SearchQuery, actor: User, current: search_index.IndexSettings) -> list[tuple[int, int]]:
+    """The (field, hash) pairs of the whole name in the name fields this user may search."""
+    if not query.name:
+        return []
+    return [(search_index.FIELDS[n], search_index.name_hash(n, query.name, current)) for n in _name_fields(actor)]
 
 
 # -- checking each candidate after decryption ----------------------------------------------------
@@ -176,84 +202,32 @@ class _Found:
     truncated: bool
 
 
-def _indexed_days() -> tuple[int, int] | None:
-    """The first and last day (ordinals) on which an indexed case was received."""
-    # two queries: SQLite reads min() or max() alone from the end of the index, both together by a scan
-    oldest = db.session.scalar(select(func.min(SearchDocument.doc_id)))
-    newest = db.session.scalar(select(func.max(SearchDocument.doc_id)))
-    if oldest is None or newest is None:
-        return None
-    return oldest >> search_index.DAY_SHIFT, newest >> search_index.DAY_SHIFT
-
-
-def _first_window(postings: int, limit: int, total_days: int) -> int:
-    """Days in the first window of received dates. A term held by few documents is read in one window
-    (one query is cheaper than several); otherwise the window is sized to hold about twice the limit, if
-    cases were spread evenly over time."""
-    if postings <= WINDOWS_ABOVE * limit:
-        return total_days
-    return max(MIN_WINDOW_DAYS, total_days * 2 * limit // max(postings, 1))
-
-
-def _next_window(days_read: int, found: int, needed: int, previous: int) -> int:
-    """Days in the next window: as many as the yield so far (cases the user may see per day read)
-    predicts for the candidates still needed, with a quarter to spare; four times the previous window
-    when nothing was found yet (a scope of few agencies, a rare term)."""
-    if not found:
-        return previous * 4
-    return max(MIN_WINDOW_DAYS, -(-needed * days_read * 5 // (found * 4)))
-
-
 def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
     current = search_index.settings()
-    required, postings = _required_terms(query, current)
-    name_docs = _name_candidates(query, actor, current)
+    required = _required_terms(query, current)
+    name_pairs = _name_pairs(query, actor, current)
+    name_docs = set(db.session.scalars(_has_any(name_pairs))) if name_pairs else set()
+    # 1. Which candidates, newest first: from the index, within scope and filters, no ciphertext read
+    #    yet. Scope is checked on the index documents' copies of agency and classification, then on the
+    #    case (the covering index ix_cases_search_order answers without touching the rows).
     if not required and not name_docs:
         return _Found([], [], False)
-    # 1. Which candidates, newest first: scope and filters in SQL, no ciphertext read yet. Scope is
-    #    checked first on the index documents' copies of agency and classification, then on the case
-    #    (the covering index ix_cases_search_order answers without touching the rows). The term index
-    #    is read by windows of received dates, newest first, until there are more candidates than can
-    #    be checked.
-    order: list = []
-    days = _indexed_days()
-    if days is None:
-        return _Found([], [], False)
-    first, last = days
-    window, high = _first_window(postings + len(name_docs), limit, last - first + 1), last
-    while high >= first and len(order) <= limit:
-        low = max(first, high - window + 1)
-        low_id, high_id = search_index.doc_id_range(date.fromordinal(low), date.fromordinal(high))
-        sources = [SearchDocument.doc_id.in_(_keyword_candidates(required, low_id, high_id))] if required else []
-        names_here = sorted(d for d in name_docs if low_id <= d <= high_id)
-        if names_here:
-            sources.append(SearchDocument.doc_id.in_(names_here))
-        if sources:
-            order += db.session.execute(
-                filtered_query(actor, filters).with_only_columns(Case.id, SearchDocument.doc_id)
-                .join(SearchDocument, SearchDocument.case_id == Case.id)
-                .where(access.scope_condition(actor, SearchDocument.agency_code, SearchDocument.classification),
-                       or_(*sources))
-                .order_by(Case.received_date.desc(), Case.created_at.desc(), Case.id)
-                .limit(limit + 1 - len(order))
-            ).all()
-        window = _next_window(last - low + 1, len(order), limit + 1 - len(order), window)
-        high = low - 1
-    found = _Found([], [], len(order) > limit)
-    order = order[:limit]
+    order, truncated = _candidates(actor, filters, required, name_pairs if name_docs else [], limit)
+    found = _Found([], [], truncated)
     # 2. Their ciphertexts and wrapped keys; each is decrypted and checked in that order.
-    ciphertexts = _ciphertexts([case_id for case_id, _ in order])
+    ciphertexts = _ciphertexts([row.id for row in order])
     name_fields = _name_fields(actor)
-    name_columns = _name_columns([case_id for case_id, doc_id in order if doc_id in name_docs], name_fields)
-    for case_id, doc_id in order:
-        row = ciphertexts.get(case_id, {})
+    name_columns = _name_columns([row.id for row in order if row.doc_id in name_docs], name_fields)
+    for row in order:
+        case_id = row.id
+        stored = ciphertexts.get(case_id, {})
         try:
-            if row.get("wrapped") is None:
+            if stored.get("wrapped") is None:
                 raise DecryptionError(f"case {case_id} has no data key")
-            opened = _Opened(case_id, vault.unwrap(TABLE, case_id, row["key_id"], row["wrapped"]),
-                             {**row, **name_columns.get(case_id, {})})
+            opened = _Opened(case_id, vault.unwrap(TABLE, case_id, stored["key_id"], stored["wrapped"]),
+                             {**stored, **name_columns.get(case_id, {})})
             if (query.words and _matches_words(opened, query.words)) or (
-                    doc_id in name_docs and _matches_name(opened, query.name, name_fields)):
+                    row.doc_id in name_docs and _matches_name(opened, query.name, name_fields)):
                 found.matched.append((case_id, opened.get("subject")))
         except DecryptionError:
             found.unreadable.append(case_id)
@@ -269,8 +243,8 @@ def _ciphertexts(case_ids: list[str]) -> dict[str, dict]:
     for start in range(0, len(case_ids), CHUNK):
         chunk = tuple(case_ids[start:start + CHUNK])
         placeholders = ", ".join([marker] * len(chunk))
-        rows = connection.exec_driver_sql(FETCH_CANDIDATES.format(placeholders), chunk)
-        for case_id, *ciphertexts, key_id, wrapped in rows:
+        for case_id, *ciphertexts, key_id, wrapped in connection.exec_driver_sql(
+                FETCH_CANDIDATES.format(placeholders), chunk).all():
             found[case_id] = {**dict(zip(CANDIDATE_COLUMNS, ciphertexts, strict=True)), "key_id": key_id,
                               "wrapped": wrapped}
     return found

@@ -238,12 +238,7 @@ def test_sealing_cases_writes_nothing_until_the_flush(ctx, people):
     assert _ids(_find(people["registrar"], "หน้าวัด")) == {c.id for c in cases_made}
 
 
-@pytest.mark.parametrize("by_windows", [False, True])
-def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(app, ctx, people, monkeypatch,
-                                                                               by_windows):
-    if by_windows:  # read the index by date windows even for a handful of cases
-        monkeypatch.setattr(search, "WINDOWS_ABOVE", 0)
-        monkeypatch.setattr(search, "MIN_WINDOW_DAYS", 1)
+def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(app, ctx, people):
     registrar = people["registrar"]
     received = [date(2019, 12, 30), date(2020, 6, 1), date(2021, 2, 14), date(2021, 2, 15), date(2021, 3, 9)]
     made = {day: new_case(app, registrar, subject=f"ทางม้าลายลบเลือน {n}", received_date=day)
@@ -254,6 +249,33 @@ def test_results_span_years_newest_first_and_a_partial_result_keeps_the_newest(a
     app.config["SEARCH_VERIFY_LIMIT"] = 2
     page = _find(registrar, "ทางม้าลาย")
     assert [row.case.id for row in page.rows] == newest_first[:2] and page.truncated
+
+
+def test_a_partial_result_cut_within_a_day_keeps_the_cases_entered_last(app, ctx, people, monkeypatch):
+    # Index documents of one day are ordered by a random number, here the reverse of the order of entry:
+    # the search must still keep the cases entered last, as the case list orders them.
+    countdown = iter(range(2**search_index.DAY_SHIFT - 1, 0, -1))
+    monkeypatch.setattr(search_index, "new_doc_id",
+                        lambda received: received.toordinal() << search_index.DAY_SHIFT | next(countdown))
+    registrar = people["registrar"]
+    later = new_case(app, registrar, subject="หาบเร่แผงลอยบนทางเท้า", received_date=date(2021, 7, 2))
+    same_day = [new_case(app, registrar, subject=f"หาบเร่แผงลอย ร้านที่ {n}", received_date=date(2021, 7, 1))
+                for n in range(5)]
+    app.config["SEARCH_VERIFY_LIMIT"] = 3
+    page = _find(registrar, "หาบเร่")
+    assert [row.case.id for row in page.rows] == [later, same_day[4], same_day[3]] and page.truncated
+    app.config["SEARCH_VERIFY_LIMIT"] = 6
+    page = _find(registrar, "หาบเร่")
+    assert [row.case.id for row in page.rows] == [later, *reversed(same_day)] and not page.truncated
+
+
+def test_a_case_holding_the_word_in_several_fields_is_one_candidate(app, ctx, people):
+    registrar = people["registrar"]
+    made = {new_case(app, registrar, subject=f"ป้ายโฆษณารุกล้ำ {n}", details="ป้ายโฆษณาบังทางเท้า",
+                     conclusion="รื้อป้ายโฆษณาแล้ว") for n in range(3)}
+    app.config["SEARCH_VERIFY_LIMIT"] = 3
+    page = _find(registrar, "ป้ายโฆษณา")
+    assert _ids(page) == made and page.total == 3 and not page.truncated
 
 
 def _move(registrar, case_id, **changes):
@@ -290,14 +312,6 @@ def test_a_forged_index_copy_does_not_widen_the_scope(ctx, people, corpus):
     db.session.commit()
     found = _ids(_find(people["inspector"], "ถนนชำรุด"))
     assert found == {corpus["road"]}
-
-
-def test_the_next_window_is_sized_from_the_yield_so_far():
-    # 100 candidates in 200 days, 401 still needed: about 802 days, with a quarter to spare
-    assert search._next_window(days_read=200, found=100, needed=401, previous=200) == 1003
-    # nothing found yet: four times longer; never shorter than the minimum
-    assert search._next_window(days_read=200, found=0, needed=501, previous=200) == 800
-    assert search._next_window(days_read=10, found=400, needed=1, previous=10) == search.MIN_WINDOW_DAYS
 
 
 def test_changing_the_received_date_moves_the_case_in_the_index(ctx, people):
