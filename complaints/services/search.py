@@ -165,36 +165,6 @@ def _name_pairs(query: SearchQuery, actor: User, current: search_index.IndexSett
 
 # -- checking each candidate after decryption ----------------------------------------------------
 
-class _Opened:
-    """A candidate's fields, decrypted one at a time as the check needs them."""
-
-    def __init__(self, case_id: str, data_key: DataKey, ciphertexts: dict):
-        self.case_id, self.data_key, self.ciphertexts, self.values = case_id, data_key, ciphertexts, {}
-
-    def get(self, name: str) -> str | None:
-        if name not in self.values:
-            column = ENCRYPTED_FIELDS[name]
-            self.values[name] = self.data_key.decrypt(self.ciphertexts.get(column), table=TABLE, column=column,
-                                                      row_id=self.case_id)
-        return self.values[name]
-
-
-def _matches_words(opened: _Opened, words: tuple[QueryWord, ...]) -> bool:
-    missing = {word.text for word in words}
-    for name in TEXT_FIELDS:
-        text = normalise_text(opened.get(name))
-        missing = {word for word in missing if word not in text}
-        if not missing:
-            return True
-    return False
-
-
-def _matches_name(opened: _Opened, name: str, fields: list[str]) -> bool:
-    return any(name in names_in(opened.get(field_name)) for field_name in fields)
-
-
-# -- the search ---------------------------------------------------------------------------------
-
 @dataclass
 class _Found:
     matched: list[tuple[str, str | None]]  # (case id, subject), newest first
@@ -202,36 +172,68 @@ class _Found:
     truncated: bool
 
 
-def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
-    current = search_index.settings()
-    required = _required_terms(query, current)
-    name_pairs = _name_pairs(query, actor, current)
-    name_docs = set(db.session.scalars(_has_any(name_pairs))) if name_pairs else set()
-    # 1. Which candidates, newest first: from the index, within scope and filters, no ciphertext read
-    #    yet. Scope is checked on the index documents' copies of agency and classification, then on the
-    #    case (the covering index ix_cases_search_order answers without touching the rows).
-    if not required and not name_docs:
-        return _Found([], [], False)
-    order, truncated = _candidates(actor, filters, required, name_pairs if name_docs else [], limit)
+def _decrypt(data_key: DataKey, case_id: str, ciphertexts: dict, name: str) -> str | None:
+    column = ENCRYPTED_FIELDS[name]
+    return data_key.decrypt(ciphertexts.get(column), table=TABLE, column=column, row_id=case_id)
+
+
+def _matches_words(data_key: DataKey, case_id: str, ciphertexts: dict, words: list[str], subject: str | None) -> bool:
+    """Every word occurs in one of the text fields: the subject, then the others decrypted one at a time
+    while a word is still missing."""
+    missing = [word for word in words if word not in normalise_text(subject)]
+    for name in TEXT_FIELDS[1:]:
+        if not missing:
+            break
+        text = normalise_text(_decrypt(data_key, case_id, ciphertexts, name))
+        missing = [word for word in missing if word not in text]
+    return not missing
+
+
+def _matches_name(data_key: DataKey, case_id: str, ciphertexts: dict, name: str, fields: list[str]) -> bool:
+    return any(name in names_in(_decrypt(data_key, case_id, ciphertexts, field_name)) for field_name in fields)
+
+
+def _check(actor: User, query: SearchQuery, order: list, name_docs: set[int], truncated: bool) -> _Found:
+    """Decrypt each candidate, in order, and keep those that really match; a candidate that fails to
+    decrypt is reported, never shown."""
     found = _Found([], [], truncated)
-    # 2. Their ciphertexts and wrapped keys; each is decrypted and checked in that order.
+    words = [word.text for word in query.words]
     ciphertexts = _ciphertexts([row.id for row in order])
     name_fields = _name_fields(actor)
     name_columns = _name_columns([row.id for row in order if row.doc_id in name_docs], name_fields)
     for row in order:
         case_id = row.id
         stored = ciphertexts.get(case_id, {})
+        if case_id in name_columns:
+            stored = {**stored, **name_columns[case_id]}
         try:
             if stored.get("wrapped") is None:
                 raise DecryptionError(f"case {case_id} has no data key")
-            opened = _Opened(case_id, vault.unwrap(TABLE, case_id, stored["key_id"], stored["wrapped"]),
-                             {**stored, **name_columns.get(case_id, {})})
-            if (query.words and _matches_words(opened, query.words)) or (
-                    row.doc_id in name_docs and _matches_name(opened, query.name, name_fields)):
-                found.matched.append((case_id, opened.get("subject")))
+            data_key = vault.unwrap(TABLE, case_id, stored["key_id"], stored["wrapped"])
+            subject = _decrypt(data_key, case_id, stored, "subject")
+            if (words and _matches_words(data_key, case_id, stored, words, subject)) or (
+                    row.doc_id in name_docs and _matches_name(data_key, case_id, stored, query.name, name_fields)):
+                found.matched.append((case_id, subject))
         except DecryptionError:
             found.unreadable.append(case_id)
     return found
+
+
+# -- the search ---------------------------------------------------------------------------------
+
+def _find(actor: User, filters: CaseFilters, query: SearchQuery, limit: int) -> _Found:
+    """The cases the user may see, within the filters, that match the query: candidates from the
+    indexes, newest first, within scope and filters (SQL, no ciphertext read); then each is decrypted
+    and checked. Scope is checked on the index documents' copies of agency and classification, then
+    on the case itself (the covering index ix_cases_search_order answers without touching the rows)."""
+    current = search_index.settings()
+    required = _required_terms(query, current)
+    name_pairs = _name_pairs(query, actor, current)
+    name_docs = set(db.session.scalars(_has_any(name_pairs))) if name_pairs else set()
+    if not required and not name_docs:
+        return _Found([], [], False)
+    order, truncated = _candidates(actor, filters, required, name_pairs if name_docs else [], limit)
+    return _check(actor, query, order, name_docs, truncated)
 
 
 def _ciphertexts(case_ids: list[str]) -> dict[str, dict]:
@@ -279,7 +281,7 @@ def search_cases(actor: User, filters: CaseFilters, text: str | None, page: int 
     if not access.can(actor, "case.read"):
         raise Forbidden()
     query = parse_query(text)
-    limit = current_app.config.get("SEARCH_VERIFY_LIMIT", 500)
+    limit = current_app.config["SEARCH_VERIFY_LIMIT"]
     found = _find(actor, filters, query, limit)
     total = len(found.matched)
     page = max(1, min(page, max(1, -(-total // per_page))))
@@ -294,11 +296,11 @@ def search_cases(actor: User, filters: CaseFilters, text: str | None, page: int 
 
 def export_search(actor: User, filters: CaseFilters, text: str | None) -> list[Case]:
     """Every case the user may see that matches the query and the filters (metadata only), audited as
-    an export. Checks up to ten times as many candidates as a page of results does."""
+    an export. Checks up to SEARCH_EXPORT_LIMIT candidates (a page of results checks fewer)."""
     if not access.can(actor, "case.read"):
         raise Forbidden()
     query = parse_query(text)
-    limit = 10 * current_app.config.get("SEARCH_VERIFY_LIMIT", 500)
+    limit = current_app.config["SEARCH_EXPORT_LIMIT"]
     found = _find(actor, filters, query, limit)
     ids = [case_id for case_id, _ in found.matched]
     cases = [case for start in range(0, len(ids), 500)

@@ -269,6 +269,17 @@ def test_a_partial_result_cut_within_a_day_keeps_the_cases_entered_last(app, ctx
     assert [row.case.id for row in page.rows] == [later, *reversed(same_day)] and not page.truncated
 
 
+def test_an_export_checks_more_candidates_than_a_page(app, ctx, people):
+    registrar = people["registrar"]
+    made = {new_case(app, registrar, subject=f"ตู้ไปรษณีย์ชำรุด {n}") for n in range(4)}
+    app.config.update(SEARCH_VERIFY_LIMIT=2, SEARCH_EXPORT_LIMIT=10)
+    page = _find(registrar, "ตู้ไปรษณีย์")
+    assert page.total == 2 and page.truncated
+    exported = search.export_search(registrar.load(), CaseFilters(), "ตู้ไปรษณีย์")
+    db.session.commit()
+    assert {case.id for case in exported} == made
+
+
 def test_a_case_holding_the_word_in_several_fields_is_one_candidate(app, ctx, people):
     registrar = people["registrar"]
     made = {new_case(app, registrar, subject=f"ป้ายโฆษณารุกล้ำ {n}", details="ป้ายโฆษณาบังทางเท้า",
