@@ -100,6 +100,18 @@ def test_csv_of_a_search_holds_only_the_matches(app, client, auth, people):
     assert json.loads(entry["details"])["terms"] == 1 and "เรียก" not in entry["details"]
 
 
+def test_a_partial_result_says_so_and_how_far_the_csv_goes(app, client, auth, people):
+    made = [new_case(app, people["registrar"], subject=f"ตู้ไปรษณีย์ชำรุด {n}") for n in range(3)]
+    app.config.update(SEARCH_VERIFY_LIMIT=2, SEARCH_EXPORT_LIMIT=1000)
+    auth.login("registrar")
+    html = _search(client, "ตู้ไปรษณีย์").get_data(as_text=True)
+    assert "ระบบตรวจเฉพาะ 2 เรื่องล่าสุด" in html and "ไฟล์ CSV ตรวจได้ถึง 1,000 เรื่องล่าสุด" in html
+    token = csrf_token(client, "/cases")
+    rows = list(csv.DictReader(io.StringIO(client.post("/cases.csv", data={"q": "ตู้ไปรษณีย์", "csrf_token": token})
+                                           .get_data(as_text=True).lstrip("\ufeff"))))
+    assert {r["case_id"] for r in rows} == set(made)
+
+
 def test_inspector_search_never_reveals_a_case_outside_scope(app, client, auth, people):
     outside = new_case(app, people["registrar"], agency_code="1001", subject="ทุจริตจัดซื้อจัดจ้าง")
     above = new_case(app, people["registrar"], classification="secret", subject="ทุจริตจัดซื้อจัดจ้างลับมาก")
