@@ -75,6 +75,7 @@ def make_app(workdir: Path):
 
 def build(workdir: Path, count: int, seed: int) -> None:
     from flask_migrate import upgrade
+    from sqlalchemy import inspect
 
     from complaints.crypto import Keyring
     from complaints.extensions import db
@@ -86,6 +87,9 @@ def build(workdir: Path, count: int, seed: int) -> None:
     Keyring.generate().save(workdir / "keyring.json")
     app = make_app(workdir)
     with app.app_context():
+        if DATABASE_URL and inspect(db.engine).get_table_names():
+            sys.exit(f"{DATABASE_URL} is not empty: the benchmark builds only in an empty database "
+                     "(it adds accounts with a fixed password)")
         upgrade(directory=app.extensions["migrate"].directory)
         reference.load_reference_data()
         for name, roles, extra in (("b-registrar", ["registrar"], {"all_agencies": True}),

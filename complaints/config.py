@@ -26,6 +26,13 @@ def _int(env: dict, name: str, default: int) -> int:
         raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def _at_least_one(env: dict, name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 1:
+        raise ConfigError(f"{name} must be 1 or more, got {value}")
+    return value
+
+
 def _bits(env: dict, name: str, default: int) -> int:
     value = _int(env, name, default)
     if not 8 <= value <= 63:
@@ -130,8 +137,8 @@ def load_config(instance_path: str, env: dict | None = None) -> dict:
         # the page says the result is partial and asks for a narrower query. The limit bounds the time
         # of a broad search: at 100,000 cases 300 keep its p95 under 50 ms on 2 cores. A CSV export
         # of the results checks up to SEARCH_EXPORT_LIMIT.
-        "SEARCH_VERIFY_LIMIT": _int(env, "COMPLAINTS_SEARCH_VERIFY_LIMIT", 300),
-        "SEARCH_EXPORT_LIMIT": _int(env, "COMPLAINTS_SEARCH_EXPORT_LIMIT", 5000),
+        "SEARCH_VERIFY_LIMIT": _at_least_one(env, "COMPLAINTS_SEARCH_VERIFY_LIMIT", 300),
+        "SEARCH_EXPORT_LIMIT": _at_least_one(env, "COMPLAINTS_SEARCH_EXPORT_LIMIT", 5000),
         # The audit log: a signed checkpoint every N entries or M minutes (0 turns that trigger off),
         # and the thresholds of the auditor's list of unusual access.
         "AUDIT_CHECKPOINT_ENTRIES": _int(env, "COMPLAINTS_AUDIT_CHECKPOINT_ENTRIES", 500),

@@ -1,15 +1,16 @@
 """Search over the blind indexes: exact answers, scope first, names, filters, audit without terms."""
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import func, insert, select, update
 
+from complaints.config import ConfigError, load_config
 from complaints.extensions import db
 from complaints.models import Case, SearchDocument, SearchTerm
 from complaints.services import search, search_index
-from complaints.services.cases import CaseFilters, CaseInput, update_case
+from complaints.services.cases import CaseFilters, CaseInput, list_cases, update_case
 from complaints.services.errors import Invalid
 from tests.conftest import audit_rows, make_user, new_case
 
@@ -278,6 +279,40 @@ def test_an_export_checks_more_candidates_than_a_page(app, ctx, people):
     exported = search.export_search(registrar.load(), CaseFilters(), "ตู้ไปรษณีย์")
     db.session.commit()
     assert {case.id for case in exported} == made
+
+
+def test_ties_in_entry_time_are_ordered_as_the_case_list_orders_them(app, ctx, people):
+    registrar = people["registrar"]
+    for n in range(6):
+        new_case(app, registrar, subject=f"ตู้ไปรษณีย์ {n}", received_date=date(2021, 1, 1))
+    db.session.execute(update(Case).values(created_at=datetime(2021, 1, 1, 9)))  # one import: one instant
+    db.session.commit()
+    listed = [row.case.id for row in list_cases(registrar.load(), CaseFilters(), per_page=100).rows]
+    for limit in range(1, 8):
+        app.config["SEARCH_VERIFY_LIMIT"] = limit
+        assert [row.case.id for row in _find(registrar, "ตู้ไปรษณีย์").rows] == listed[:limit], limit
+
+
+def test_the_masked_complainant_name_index_is_never_read_for_an_inspector(app, ctx, people, monkeypatch):
+    # Checking after decryption would hide the case, but a candidate from the masked index would still
+    # show through the "partial result" notice: that index must not be read for such a user at all.
+    new_case(app, people["registrar"], subject="ถนนชำรุด", complainant_name="นางสาวมะลิ วงศ์ดี")
+    checked = []
+    real_check = search._check
+    monkeypatch.setattr(search, "_check", lambda actor, query, order, *rest: (
+        checked.extend(order), real_check(actor, query, order, *rest))[1])
+    app.config["SEARCH_VERIFY_LIMIT"] = 0
+    page = _find(people["inspector"], "มะลิ วงศ์ดี")
+    assert checked == [] and not page.truncated
+    page = _find(people["registrar"], "มะลิ วงศ์ดี")
+    assert page.truncated  # a registrar does get the candidate: the test tells the two apart
+
+
+def test_search_limits_below_one_are_refused(tmp_path):
+    for name in ("COMPLAINTS_SEARCH_VERIFY_LIMIT", "COMPLAINTS_SEARCH_EXPORT_LIMIT"):
+        with pytest.raises(ConfigError, match=name):
+            load_config(str(tmp_path), {name: "0"})
+    assert load_config(str(tmp_path), {})["SEARCH_VERIFY_LIMIT"] == 300
 
 
 def test_a_case_holding_the_word_in_several_fields_is_one_candidate(app, ctx, people):
