@@ -115,12 +115,14 @@ def _seal(case: Case, data_key: DataKey, name: str, value: str | None) -> None:
     setattr(case, column, data_key.encrypt(_blank_to_none(value), table=TABLE, column=column, row_id=case.id))
 
 
+def open_value(data_key: DataKey, case_id: str, name: str, ciphertext: bytes | None) -> str | None:
+    """One encrypted field of a case, decrypted: the ciphertext must belong to this case, this field and
+    this data key (its associated data), else ``DecryptionError``."""
+    return data_key.decrypt(ciphertext, table=TABLE, column=ENCRYPTED_FIELDS[name], row_id=case_id)
+
+
 def _open(case: Case, data_key: DataKey, names) -> dict[str, str | None]:
-    return {
-        name: data_key.decrypt(getattr(case, ENCRYPTED_FIELDS[name]), table=TABLE,
-                               column=ENCRYPTED_FIELDS[name], row_id=case.id)
-        for name in names
-    }
+    return {name: open_value(data_key, case.id, name, getattr(case, ENCRYPTED_FIELDS[name])) for name in names}
 
 
 # -- validation --------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from complaints.extensions import db
 from complaints.models import Case, User, UserSession
 from complaints.models.case import ENCRYPTED_FIELDS, IDENTITY_FIELDS
 from complaints.services import audit_trail, sessions, vault
+from complaints.services.cases import open_value
 from complaints.services.errors import Invalid, NotFound, ReauthRequired, Unreadable
 
 ACTION = "identity.reveal"
@@ -70,11 +71,8 @@ def reveal(actor: User, case_id: str, reason: str, *, session: UserSession | Non
         raise ReauthRequired()
     try:
         data_key = vault.load_data_key("cases", case.id)
-        values = {
-            name: data_key.decrypt(getattr(case, ENCRYPTED_FIELDS[name]), table="cases",
-                                   column=ENCRYPTED_FIELDS[name], row_id=case.id)
-            for name in IDENTITY_FIELDS
-        }
+        values = {name: open_value(data_key, case.id, name, getattr(case, ENCRYPTED_FIELDS[name]))
+                  for name in IDENTITY_FIELDS}
     except DecryptionError as exc:
         audit_trail.record(actor, ACTION, outcome="error", object_type="case", object_id=case.id,
                            reason="decrypt_failed", error=str(exc)[:200])

@@ -31,13 +31,14 @@ from complaints.search_text import (
     query_words,
 )
 from complaints.services import audit_trail, search_index, vault
-from complaints.services.cases import TABLE, CaseFilters, CasePage, CaseRow, filtered_query
+from complaints.services.cases import TABLE, CaseFilters, CasePage, CaseRow, filtered_query, open_value
 from complaints.services.errors import Forbidden, Invalid
 
 TEXT_FIELDS = tuple(search_index.KEYWORD_FIELDS)
 MIN_NAME_CHARS = 4
 POSTINGS_CAP = 20_000  # index rows counted per term to find the rarest of several
 MAX_DOC_ID = 2**63 - 1  # no upper bound on document ids
+NO_LIMIT = 2**63 - 1  # a LIMIT that keeps every row
 CHUNK = 1000
 CANDIDATE_COLUMNS = ("subject_ct", "details_ct", "conclusion_ct")
 assert tuple(ENCRYPTED_FIELDS[name] for name in TEXT_FIELDS) == CANDIDATE_COLUMNS
@@ -153,7 +154,7 @@ def _candidates(actor: User, filters: CaseFilters, required: list, name_pairs: l
     if len(rows) > limit:
         day = date.fromordinal(rows[-1].doc_id >> search_index.DAY_SHIFT)
         low, high = search_index.doc_id_range(day, day)
-        whole_day = {"low": low, "high": high, **({"per_branch": MAX_DOC_ID} if per_branch else {})}
+        whole_day = {"low": low, "high": high, **({"per_branch": NO_LIMIT} if per_branch else {})}
         rows = [row for row in rows if row.doc_id > high] + db.session.execute(compound, whole_day).all()
     rows.sort(key=lambda row: row.id)
     rows.sort(key=lambda row: (row.doc_id >> search_index.DAY_SHIFT, row.created_at), reverse=True)
@@ -181,15 +182,14 @@ class _Found:
 
 
 def _decrypt(data_key: DataKey, case_id: str, ciphertexts: dict, name: str) -> str | None:
-    column = ENCRYPTED_FIELDS[name]
-    return data_key.decrypt(ciphertexts.get(column), table=TABLE, column=column, row_id=case_id)
+    return open_value(data_key, case_id, name, ciphertexts.get(ENCRYPTED_FIELDS[name]))
 
 
 def _matches_words(data_key: DataKey, case_id: str, ciphertexts: dict, words: list[str], subject: str | None) -> bool:
     """Every word occurs in one of the text fields: the subject, then the others decrypted one at a time
     while a word is still missing."""
     missing = [word for word in words if word not in normalise_text(subject)]
-    for name in TEXT_FIELDS[1:]:
+    for name in (name for name in TEXT_FIELDS if name != "subject"):
         if not missing:
             break
         text = normalise_text(_decrypt(data_key, case_id, ciphertexts, name))

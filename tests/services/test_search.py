@@ -315,6 +315,15 @@ def test_search_limits_below_one_are_refused(tmp_path):
     assert load_config(str(tmp_path), {})["SEARCH_VERIFY_LIMIT"] == 300
 
 
+def test_a_word_only_in_the_conclusion_is_found_and_words_may_sit_in_different_fields(app, ctx, people):
+    registrar = people["registrar"]
+    case = new_case(app, registrar, subject="ร้องเรียนร้านค้าบนทางเท้า", details="วางของขายกีดขวาง",
+                    conclusion="สำนักงานเขตสั่งรื้อถอนแผงค้าแล้ว")
+    new_case(app, registrar, subject="ร้องเรียนร้านค้าส่งเสียงดัง", details="เปิดเพลงดังทั้งคืน")
+    assert _ids(_find(registrar, "รื้อถอน")) == {case}
+    assert _ids(_find(registrar, "ทางเท้า กีดขวาง รื้อถอน")) == {case}
+
+
 def test_a_case_holding_the_word_in_several_fields_is_one_candidate(app, ctx, people):
     registrar = people["registrar"]
     made = {new_case(app, registrar, subject=f"ป้ายโฆษณารุกล้ำ {n}", details="ป้ายโฆษณาบังทางเท้า",
