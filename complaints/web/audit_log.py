@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, timedelta
 
@@ -12,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 import audit
+from complaints import exports
 from complaints.clock import to_bangkok, today_bangkok
 from complaints.forms import ActionForm
 from complaints.services import audit_alerts, audit_integrity, audit_reader
@@ -25,13 +24,6 @@ EXPORT_COLUMNS = ["seq", "occurred_at_bangkok", "actor_id", "actor_username", "a
 CASE_ID = re.compile(r"^[0-9a-fA-F-]{8,36}$")
 ALERT_DAYS = 7  # the alert list's default period, ending today
 ALERT_MAX_DAYS = 366
-
-
-def _cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula: the log holds text that anyone can
-    type (the user name of a failed sign-in), so a leading = + - @ gets a quote in front."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.app_template_filter("audit_time")
@@ -101,17 +93,13 @@ def export_csv():
         flash(_("ยังส่งออกไม่ได้ เพราะตัวกรองบางช่องไม่ถูกต้อง"), "error")
         return redirect(url_for("audit_log.index", **request.args.to_dict()))
     export = audit_reader.export(current_user, filters)
-    out = io.StringIO()
-    out.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Thai
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for row in export.rows:
-        writer.writerow([row["seq"], to_bangkok(row["occurred_at"]).isoformat(timespec="seconds"), *map(_cell, (
-            row["actor_id"], row["username"], row["display_name"] or row["actor_name"], row["action"],
-            audit_labels.action_label(row["action"]), row["outcome"], row["object_type"], row["object_id"],
-            row["object_label"], row["request_id"], row["ip"], row["details"], row["mac"]))])
+    body = exports.csv_bytes(EXPORT_COLUMNS, ([
+        row["seq"], to_bangkok(row["occurred_at"]).isoformat(timespec="seconds"), row["actor_id"], row["username"],
+        row["display_name"] or row["actor_name"], row["action"], audit_labels.action_label(row["action"]),
+        row["outcome"], row["object_type"], row["object_id"], row["object_label"], row["request_id"], row["ip"],
+        row["details"], row["mac"]] for row in export.rows))
     stamp = today_bangkok().strftime("%Y%m%d")
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    return Response(body, mimetype=exports.CSV_MIMETYPE,
                     headers={"Content-Disposition": f"attachment; filename=audit-{stamp}.csv"})
 
 

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints import access
+from complaints import access, exports
 from complaints.clock import today_bangkok
 from complaints.extensions import db
 from complaints.forms import CaseForm, options
@@ -89,17 +86,12 @@ def export_csv():
     except Invalid as exc:
         flash(exc.errors.get("q", ""), "error")
         return redirect(url_for("cases.index"))
-    out = io.StringIO()
-    out.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 and shows Thai
-    writer = csv.writer(out)
-    writer.writerow(EXPORT_COLUMNS)
-    for case in rows:
-        writer.writerow([
-            case.id, case.register_no, case.fiscal_year, case.received_date.isoformat(), case.kind,
-            case.classification, case.agency_code, case.agency.display_th, case.category_code,
-            case.category.name_th, case.status, case.outcome or "",
-        ])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    body = exports.csv_bytes(EXPORT_COLUMNS, ([
+        case.id, case.register_no, case.fiscal_year, case.received_date.isoformat(), case.kind,
+        case.classification, case.agency_code, case.agency.display_th, case.category_code,
+        case.category.name_th, case.status, case.outcome or "",
+    ] for case in rows))
+    return Response(body, mimetype=exports.CSV_MIMETYPE,
                     headers={"Content-Disposition": "attachment; filename=cases.csv"})
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 
 from flask import (
@@ -21,7 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from complaints import access
+from complaints import access, exports
 from complaints.extensions import db
 from complaints.services import importing, reference
 from complaints.services.errors import Invalid
@@ -36,7 +34,6 @@ bp = Blueprint("imports", __name__)
 
 PROBLEMS_SHOWN = 300
 SAMPLE_ROWS = 10
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.get("/imports")
@@ -67,7 +64,7 @@ def upload():
 @bp.get("/imports/template")
 def template():
     """The Thai template (XLSX). Reference lists only, no case data: not an export."""
-    return Response(build_template(), mimetype=XLSX,
+    return Response(build_template(), mimetype=exports.XLSX_MIMETYPE,
                     headers={"Content-Disposition": "attachment; filename=import-template.xlsx"})
 
 
@@ -172,15 +169,11 @@ def update_mapping(batch_id: str):
 def problems_csv(batch_id: str):
     batch = batches.get_batch(current_user, batch_id)
     plan, _name = _plan(batch)
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out)
-    writer.writerow([_("ระดับ"), _("แผ่นงาน"), _("แถว"), _("คอลัมน์"), _("ข้อความ")])
     labels = {"error": _("ข้อผิดพลาด"), "warning": _("ควรตรวจสอบ"), "info": _("ข้อมูล")}
-    for problem in plan.problems:
-        writer.writerow([labels[problem.severity], problem.sheet or "", problem.row or "", problem.column or "",
-                         problem.message])
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8",
+    body = exports.csv_bytes([_("ระดับ"), _("แผ่นงาน"), _("แถว"), _("คอลัมน์"), _("ข้อความ")], (
+        [labels[problem.severity], problem.sheet or "", problem.row or "", problem.column or "", problem.message]
+        for problem in plan.problems))
+    return Response(body, mimetype=exports.CSV_MIMETYPE,
                     headers={"Content-Disposition": "attachment; filename=import-problems.csv"})
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 
+from complaints import exports
 from complaints.extensions import db
 from complaints.models import Agency, Category
 from complaints.services.reference import sort_agencies
@@ -54,20 +52,20 @@ def build_template() -> bytes:
         "channels": _labels(CHANNELS), "statuses": _labels(STATUSES), "outcomes": _labels(OUTCOMES),
         "agencies": [a.short_th for a in agencies], "categories": [c.name_th for c in categories],
     }
-    workbook = Workbook()
+    workbook = exports.workbook()
     sheet = workbook.active
     sheet.title = "ทะเบียน"
     choices = workbook.create_sheet("รายการ")
     for index, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        choices.cell(1, index, name)
+        exports.put(choices, 1, index, name)
         for row, value in enumerate(values, start=2):
-            choices.cell(row, index, value)
+            exports.put(choices, row, index, value)
         lists[name] = f"รายการ!${letter}$2:${letter}${len(values) + 1}"
     choices.sheet_state = "hidden"
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     for index, (header, width, choice, _note) in enumerate(COLUMNS, start=1):
-        cell = sheet.cell(1, index, header)
+        cell = exports.put(sheet, 1, index, header)
         cell.font, cell.fill = bold, fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         letter = get_column_letter(index)
@@ -81,17 +79,15 @@ def build_template() -> bytes:
             validation.add(f"{letter}2:{letter}5000")
             sheet.add_data_validation(validation)
     for index, value in enumerate(EXAMPLE, start=1):
-        sheet.cell(2, index, value)
+        exports.put(sheet, 2, index, value)
     sheet.freeze_panes = "C2"
     notes = workbook.create_sheet("คำอธิบาย")
-    notes.append(["คอลัมน์", "คำอธิบาย"])
+    exports.append(notes, ["คอลัมน์", "คำอธิบาย"])
     for header, _width, _choice, note in COLUMNS:
-        notes.append([header, note])
-    notes.append([])
-    notes.append(["", "หัวคอลัมน์ภาษาอื่นหรือสลับลำดับได้ ระบบจับคู่ให้อัตโนมัติ และเลือกเองได้ในหน้านำเข้า"])
+        exports.append(notes, [header, note])
+    exports.append(notes, [])
+    exports.append(notes, ["", "หัวคอลัมน์ภาษาอื่นหรือสลับลำดับได้ ระบบจับคู่ให้อัตโนมัติ และเลือกเองได้ในหน้านำเข้า"])
     notes.column_dimensions["A"].width, notes.column_dimensions["B"].width = 28, 100
     for cell in notes[1]:
         cell.font = bold
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes(workbook)

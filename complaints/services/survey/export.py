@@ -8,18 +8,15 @@ every figure) and the comments.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 
+from complaints import exports
 from complaints.models import User
 from complaints.services import audit_trail
 from complaints.services.survey.results import RoundResults, rounded
-from complaints.thai import format_date
 
 RESULT_COLUMNS = [
     "round_id", "round_title", "opens_on", "closes_on", "question_no", "kind", "question_th", "question_en",
@@ -72,34 +69,30 @@ def _check(outcome: RoundResults) -> None:
 
 def export_csv(actor: User, outcome: RoundResults) -> bytes:
     _check(outcome)
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel then reads UTF-8 and shows Thai
-    writer = csv.writer(out)
-    writer.writerow(RESULT_COLUMNS)
     rows = _result_rows(outcome)
-    writer.writerows(rows)
+    body = exports.csv_bytes(RESULT_COLUMNS, rows)
     _record(actor, outcome, "csv", len(rows))
-    return out.getvalue().encode("utf-8")
+    return body
 
 
 def export_xlsx(actor: User, outcome: RoundResults, today: date) -> bytes:
     _check(outcome)
-    workbook = Workbook()
+    workbook = exports.workbook()
     summary = workbook.active
     summary.title = _("สรุป")
     _summary_sheet(summary, outcome, today)
 
     table = workbook.create_sheet(_("รายข้อ"))
-    table.append([_("ข้อ"), _("ชนิด"), _("คำถาม"), _("คำถาม (อังกฤษ)"), _("จำนวนตอบ"), _("ค่าเฉลี่ย"), "S.D.",
+    exports.append(table, [_("ข้อ"), _("ชนิด"), _("คำถาม"), _("คำถาม (อังกฤษ)"), _("จำนวนตอบ"), _("ค่าเฉลี่ย"), "S.D.",
                   _("ร้อยละ"), _("ระดับ"), "1", "2", "3", "4", "5", _("ใช่"), _("ไม่ใช่"), _("ร้อยละตอบ 4-5"),
                   _("เกณฑ์ร้อยละ"), _("ผ่านเกณฑ์")])
     for row in _result_rows(outcome):
-        table.append(row[4:])
+        exports.append(table, row[4:])
 
     # One row per response, scores and yes/no only, sorted: enough to recompute every figure, no order.
     numbered = [item for item in outcome.questions if item.question.kind in ("scale", "yes_no")]
     sets = workbook.create_sheet(_("คำตอบรายชุด"))
-    sets.append([_("ข้อ %(n)s", n=item.number) for item in numbered])
+    exports.append(sets, [_("ข้อ %(n)s", n=item.number) for item in numbered])
     lines = []
     for response in outcome.responses:
         line = []
@@ -109,27 +102,25 @@ def export_xlsx(actor: User, outcome: RoundResults, today: date) -> bytes:
                                                    else value))
         lines.append(line)
     for line in sorted(lines, key=lambda values: [str(v) for v in values]):
-        sets.append(line)
+        exports.append(sets, line)
 
     comments = workbook.create_sheet(_("ข้อเสนอแนะ"))
-    comments.append([_("ข้อ"), _("คำถาม"), _("ข้อความ")])
+    exports.append(comments, [_("ข้อ"), _("คำถาม"), _("ข้อความ")])
     for item in outcome.questions:
         for text in item.comments:
-            comments.append([item.number, item.question.text_th, text])
+            exports.append(comments, [item.number, item.question.text_th, text])
 
     for sheet in workbook.worksheets:
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-    out = io.BytesIO()
-    workbook.save(out)
+        exports.bold_row(sheet)
+    body = exports.xlsx_bytes(workbook)
     _record(actor, outcome, "xlsx", len(outcome.questions) + 1)
-    return out.getvalue()
+    return body
 
 
 def _summary_sheet(sheet, outcome: RoundResults, today: date) -> None:
     survey_round = outcome.survey_round
     verdict = {True: _("ผ่านเกณฑ์"), False: _("ไม่ผ่านเกณฑ์"), None: "—"}[outcome.passed]
-    period = f"{format_date(survey_round.opens_on, 'long')} – {format_date(survey_round.closes_on, 'long')}"
+    period = f"{exports.be_date(survey_round.opens_on, 'long')} – {exports.be_date(survey_round.closes_on, 'long')}"
     rows = [
         (_("รอบการสำรวจ"), survey_round.title_th),
         (_("ช่วงเวลาสำรวจ"), period),
@@ -148,10 +139,10 @@ def _summary_sheet(sheet, outcome: RoundResults, today: date) -> None:
         (_("ผลการประเมิน"), verdict),
         (_("วิธีคำนวณ"), _("ร้อยละความพึงพอใจ = คะแนนเฉลี่ยของทุกคำตอบแบบ 1-5 ÷ 5 × 100 "
                            "ตัดสินผ่านเกณฑ์จากค่าที่ยังไม่ปัดเศษ ตัวเลขที่แสดงปัดทศนิยม 2 ตำแหน่ง (ปัดครึ่งขึ้น)")),
-        (_("วันที่ออกรายงาน"), format_date(today, "long")),
+        (_("วันที่ออกรายงาน"), exports.be_date(today, "long")),
     ]
     for label, value in rows:
-        sheet.append([label, value])
+        exports.append(sheet, [label, value])
     sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 70
     for row in sheet.iter_rows():
